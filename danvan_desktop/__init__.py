@@ -1,0 +1,3 @@
+"""Quản lý mô hình, điển hình “Dân vận khéo”."""
+
+__version__ = "0.1.0"

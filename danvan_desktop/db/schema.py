@@ -1,0 +1,190 @@
+"""The database schema: typed SQLAlchemy ORM classes.
+
+Changing anything here needs an Alembic revision in `migrations/versions/`; a test compares the
+migrated schema with this one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """Stores naive UTC in SQLite, hands back aware UTC datetimes."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Unit(Base):
+    """An administrative unit or another body (Party committee, mass organisation)."""
+
+    __tablename__ = "unit"
+    __table_args__ = (
+        UniqueConstraint("directory", "code"),
+        Index("ix_unit_name_folded", "name_folded"),
+        Index("ix_unit_parent_id", "parent_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    directory: Mapped[str] = mapped_column(String(10))  # domain.Directory
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(255))
+    name_folded: Mapped[str] = mapped_column(String(255))
+    division_type: Mapped[str] = mapped_column(String(50), default="")
+    level: Mapped[str] = mapped_column(String(10))  # domain.UnitLevel
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+
+
+class Model(Base):
+    """A "Dân vận khéo" model or exemplar: the record the whole app is about."""
+
+    __tablename__ = "model"
+    __table_args__ = (
+        Index("ix_model_deleted_sort_name", "deleted", "sort_name"),
+        Index("ix_model_deleted_updated_at", "deleted", "updated_at"),
+        Index("ix_model_unit_id", "unit_id"),
+        Index("ix_model_period", "period_start", "period_end"),
+        Index("ix_model_status", "status"),
+        Index("ix_model_field", "field"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now)
+    created_by: Mapped[str] = mapped_column(String(255), default="")
+    updated_by: Mapped[str] = mapped_column(String(255), default="")
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    kind: Mapped[str] = mapped_column(String(10))  # domain.Kind
+    subject_type: Mapped[str] = mapped_column(String(12))  # domain.SubjectType
+    person_name: Mapped[str] = mapped_column(String(255), default="")
+    person_position: Mapped[str] = mapped_column(String(255), default="")
+    person_unit: Mapped[str] = mapped_column(String(255), default="")
+    field: Mapped[str] = mapped_column(String(20))  # domain.Field
+    name: Mapped[str] = mapped_column(String(300))
+    village: Mapped[str] = mapped_column(String(255), default="")
+    ethnic_minority_area: Mapped[bool] = mapped_column(Boolean, default=False)
+    period_start: Mapped[int] = mapped_column(Integer)
+    period_end: Mapped[int] = mapped_column(Integer)
+    is_new: Mapped[bool] = mapped_column(Boolean, default=True)
+    registered_on: Mapped[dt.date | None] = mapped_column(Date)
+    situation: Mapped[str] = mapped_column(Text, default="")
+    goals: Mapped[str] = mapped_column(Text, default="")
+    content: Mapped[str] = mapped_column(Text, default="")
+    target_area: Mapped[str] = mapped_column(Text, default="")
+    lead_forces: Mapped[str] = mapped_column(Text, default="")
+    coordinating_forces: Mapped[str] = mapped_column(Text, default="")
+    participating_forces: Mapped[str] = mapped_column(Text, default="")
+    resources: Mapped[str] = mapped_column(Text, default="")
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    schedule: Mapped[str] = mapped_column(Text, default="")
+    evaluation_date: Mapped[dt.date | None] = mapped_column(Date)
+    outputs: Mapped[str] = mapped_column(Text, default="")
+    sustainability: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    # Derived, kept in step by the service on every write: the current step of the lifecycle
+    # (for filtering without a join), the folded name for sorting and the folded words the
+    # search box looks in.
+    status: Mapped[str] = mapped_column(String(12), default="registered")
+    sort_name: Mapped[str] = mapped_column(String(300), default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    unit: Mapped[Unit] = relationship()
+    events: Mapped[list[ModelEvent]] = relationship(
+        back_populates="model", order_by="ModelEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class ModelEvent(Base):
+    """One dated step of a model's life. Never edited in place: a correction voids it (with a
+    reason) and, when it is replaced, adds the corrected event pointing back to it."""
+
+    __tablename__ = "model_event"
+    __table_args__ = (Index("ix_model_event_model_id", "model_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    model_id: Mapped[int] = mapped_column(ForeignKey("model.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(12))  # domain.Status
+    event_date: Mapped[dt.date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(255), default="")
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now)
+    deciding_body: Mapped[str] = mapped_column(String(255), default="")
+    decision_number: Mapped[str] = mapped_column(String(255), default="")
+    decision_date: Mapped[dt.date | None] = mapped_column(Date)
+    commendation_form: Mapped[str] = mapped_column(String(255), default="")
+    commendation_level: Mapped[str] = mapped_column(String(255), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("model_event.id"))
+    voided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    voided_by: Mapped[str] = mapped_column(String(255), default="")
+    void_reason: Mapped[str] = mapped_column(Text, default="")
+
+    model: Mapped[Model] = relationship(back_populates="events")
+
+
+class Setting(Base):
+    """Facts about this installation that travel with the database file (its unit, the unit it
+    reports to, the staff member). Per-PC preferences (window sizes) live in QSettings."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")

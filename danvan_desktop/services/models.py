@@ -1,0 +1,557 @@
+"""Models: register, find, edit, move through their life, delete (as tombstones)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+
+from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy.orm import Session
+
+from danvan_desktop.db.engine import Database
+from danvan_desktop.db.schema import Model, ModelEvent, Unit, utc_now
+from danvan_desktop.domain import (
+    DEFAULT_PERIODS,
+    STATUS_LABELS,
+    EventData,
+    EventError,
+    Field,
+    FieldError,
+    Kind,
+    ModelData,
+    Period,
+    Status,
+    SubjectType,
+    ValidationError,
+    fold,
+    next_statuses,
+    search_terms,
+    validate_event,
+    validate_model,
+)
+from danvan_desktop.services.errors import ConflictError, UserError
+
+# ---------------------------------------------------------------------------------------------
+# What the list shows
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    """An immutable snapshot of one line of the list."""
+
+    id: int
+    name: str
+    kind: Kind
+    subject_type: SubjectType
+    person_name: str
+    field: Field
+    unit_code: str
+    unit_name: str
+    village: str
+    period_start: int
+    period_end: int
+    is_new: bool
+    ethnic_minority_area: bool
+    status: Status
+    registered_on: dt.date | None
+    updated_at: dt.datetime
+
+
+class SortKey(enum.StrEnum):
+    NAME = "name"
+    KIND = "kind"
+    SUBJECT = "subject_type"
+    FIELD = "field"
+    UNIT = "unit"
+    VILLAGE = "village"
+    PERIOD = "period"
+    IS_NEW = "is_new"
+    STATUS = "status"
+    REGISTERED_ON = "registered_on"
+    UPDATED_AT = "updated_at"
+
+
+_SORT_COLUMNS: dict[SortKey, tuple[ColumnElement[object], ...]] = {
+    SortKey.NAME: (Model.sort_name,),
+    SortKey.KIND: (Model.kind,),
+    SortKey.SUBJECT: (Model.subject_type,),
+    SortKey.FIELD: (Model.field,),
+    SortKey.UNIT: (Unit.name_folded,),
+    SortKey.VILLAGE: (func.lower(Model.village),),
+    SortKey.PERIOD: (Model.period_start, Model.period_end),
+    SortKey.IS_NEW: (Model.is_new,),
+    SortKey.STATUS: (Model.status,),
+    SortKey.REGISTERED_ON: (Model.registered_on,),
+    SortKey.UPDATED_AT: (Model.updated_at,),
+}
+
+
+@dataclass(frozen=True)
+class ModelFilter:
+    """What the list is narrowed to. None means "any"."""
+
+    text: str = ""
+    period: Period | None = None
+    field: Field | None = None
+    subject_type: SubjectType | None = None
+    status: Status | None = None
+    is_new: bool | None = None
+    kind: Kind | None = None
+    ethnic_minority_area: bool | None = None
+    unit_ids: tuple[int, ...] | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = [Model.deleted.is_(False)]
+        for term in search_terms(self.text):
+            # Words start where a space is: "an" finds "An Bình", not "Khánh Hòa".
+            conditions.append(Model.search_text.contains(" " + term, autoescape=True))
+        if self.period is not None:
+            conditions.append(
+                and_(Model.period_start == self.period.start, Model.period_end == self.period.end)
+            )
+        if self.field is not None:
+            conditions.append(Model.field == self.field.value)
+        if self.subject_type is not None:
+            conditions.append(Model.subject_type == self.subject_type.value)
+        if self.status is not None:
+            conditions.append(Model.status == self.status.value)
+        if self.is_new is not None:
+            conditions.append(Model.is_new.is_(self.is_new))
+        if self.kind is not None:
+            conditions.append(Model.kind == self.kind.value)
+        if self.ethnic_minority_area is not None:
+            conditions.append(Model.ethnic_minority_area.is_(self.ethnic_minority_area))
+        if self.unit_ids is not None:
+            conditions.append(Model.unit_id.in_(self.unit_ids))
+        return conditions
+
+
+# ---------------------------------------------------------------------------------------------
+# What the form shows
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    id: int
+    status: Status
+    event_date: dt.date
+    recorded_by: str
+    recorded_at: dt.datetime
+    deciding_body: str
+    decision_number: str
+    decision_date: dt.date | None
+    commendation_form: str
+    commendation_level: str
+    note: str
+    replaces_id: int | None
+    voided_at: dt.datetime | None
+    voided_by: str
+    void_reason: str
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    """A model as stored: its data plus what the app keeps about it."""
+
+    id: int
+    uuid: str
+    data: ModelData
+    unit_code: str
+    unit_name: str
+    revision: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    created_by: str
+    updated_by: str
+    deleted: bool
+    status: Status
+    events: tuple[EventInfo, ...] = field(default=())
+
+
+_DATA_FIELDS = tuple(f.name for f in fields(ModelData))
+# Lines the search box looks in, besides the name.
+_SEARCHED = ("name", "person_name", "person_position", "person_unit", "village")
+
+
+def _search_text(data: ModelData, unit_name: str) -> str:
+    words = [fold(getattr(data, name)) for name in _SEARCHED] + [fold(unit_name)]
+    return " " + " ".join(w for w in words if w)
+
+
+def _to_data(model: Model) -> ModelData:
+    values = {name: getattr(model, name) for name in _DATA_FIELDS}
+    values["kind"] = Kind(model.kind)
+    values["subject_type"] = SubjectType(model.subject_type)
+    values["field"] = Field(model.field)
+    return ModelData(**values)
+
+
+def _to_event(event: ModelEvent) -> EventInfo:
+    return EventInfo(
+        id=event.id,
+        status=Status(event.status),
+        event_date=event.event_date,
+        recorded_by=event.recorded_by,
+        recorded_at=event.recorded_at,
+        deciding_body=event.deciding_body,
+        decision_number=event.decision_number,
+        decision_date=event.decision_date,
+        commendation_form=event.commendation_form,
+        commendation_level=event.commendation_level,
+        note=event.note,
+        replaces_id=event.replaces_id,
+        voided_at=event.voided_at,
+        voided_by=event.voided_by,
+        void_reason=event.void_reason,
+    )
+
+
+def current_status(events: Iterable[ModelEvent]) -> Status:
+    """The step of the latest event still in force (by date, then by order of entry)."""
+    live = [e for e in events if e.voided_at is None]
+    if not live:
+        return Status.REGISTERED
+    latest = max(live, key=lambda e: (e.event_date, e.id or 0))
+    return Status(latest.status)
+
+
+class ModelService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def _filtered(self, query: Select[tuple[int]], flt: ModelFilter) -> Select[tuple[int]]:
+        return query.where(*flt.conditions())
+
+    def count(self, flt: ModelFilter | None = None) -> int:
+        query = self._filtered(select(func.count(Model.id)), flt or ModelFilter())
+        with self._db.session() as session:
+            return session.scalar(query) or 0
+
+    def ids(
+        self,
+        flt: ModelFilter | None = None,
+        sort: SortKey = SortKey.NAME,
+        descending: bool = False,
+    ) -> list[int]:
+        """The ids of the models that match, in display order."""
+        query = select(Model.id)
+        if sort is SortKey.UNIT:
+            query = query.join(Unit, Unit.id == Model.unit_id)
+        query = self._filtered(query, flt or ModelFilter())
+        order = [c.desc() if descending else c.asc() for c in _SORT_COLUMNS[sort]]
+        # The id keeps the order stable between equal values, so rows do not jump on refresh.
+        query = query.order_by(*order, Model.id.desc() if descending else Model.id.asc())
+        with self._db.session() as session:
+            return list(session.scalars(query))
+
+    def rows(self, ids: Sequence[int]) -> dict[int, ModelRow]:
+        """Snapshots of the given models, for the list. Deleted ones are left out."""
+        result: dict[int, ModelRow] = {}
+        query = select(
+            Model.id,
+            Model.name,
+            Model.kind,
+            Model.subject_type,
+            Model.person_name,
+            Model.field,
+            Unit.code,
+            Unit.name,
+            Model.village,
+            Model.period_start,
+            Model.period_end,
+            Model.is_new,
+            Model.ethnic_minority_area,
+            Model.status,
+            Model.registered_on,
+            Model.updated_at,
+        ).join(Unit, Unit.id == Model.unit_id)
+        with self._db.session() as session:
+            # SQLite allows 32k parameters; stay well below it.
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                for r in session.execute(query.where(Model.id.in_(chunk))):
+                    result[r[0]] = ModelRow(
+                        id=r[0],
+                        name=r[1],
+                        kind=Kind(r[2]),
+                        subject_type=SubjectType(r[3]),
+                        person_name=r[4],
+                        field=Field(r[5]),
+                        unit_code=r[6],
+                        unit_name=r[7],
+                        village=r[8],
+                        period_start=r[9],
+                        period_end=r[10],
+                        is_new=r[11],
+                        ethnic_minority_area=r[12],
+                        status=Status(r[13]),
+                        registered_on=r[14],
+                        updated_at=r[15],
+                    )
+        return result
+
+    def get(self, model_id: int) -> ModelRecord:
+        with self._db.session() as session:
+            model = self._load(session, model_id, allow_deleted=True)
+            return self._record(model)
+
+    def get_by_uuid(self, uuid: str) -> ModelRecord:
+        with self._db.session() as session:
+            model_id = session.scalar(select(Model.id).where(Model.uuid == uuid))
+            if model_id is None:
+                raise UserError(f"Không tìm thấy mô hình có mã {uuid}.")
+            return self._record(self._load(session, model_id, allow_deleted=True))
+
+    def records(self, flt: ModelFilter | None = None) -> list[ModelRecord]:
+        """Every matching model with its events, in name order (for export and the CLI)."""
+        ids = self.ids(flt)
+        with self._db.session() as session:
+            out = []
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                models = {
+                    m.id: m for m in session.scalars(select(Model).where(Model.id.in_(chunk)))
+                }
+                out.extend(self._record(models[i]) for i in chunk)
+            return out
+
+    def periods(self) -> list[Period]:
+        """Periods in use, newest first, with the usual ones always offered."""
+        with self._db.session() as session:
+            used = {
+                Period(start, end)
+                for start, end in session.execute(
+                    select(Model.period_start, Model.period_end)
+                    .where(Model.deleted.is_(False))
+                    .distinct()
+                )
+            }
+        return sorted(used | set(DEFAULT_PERIODS), key=lambda p: (-p.start, -p.end))
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def create(self, data: ModelData, *, by: str, today: dt.date | None = None) -> int:
+        return self.create_many([data], by=by, today=today)[0]
+
+    def create_many(
+        self, items: Sequence[ModelData], *, by: str, today: dt.date | None = None
+    ) -> list[int]:
+        """Validate every item, then save them all in one transaction, or none."""
+        today = today or dt.date.today()
+        cleaned: list[ModelData] = []
+        problems: list[str] = []
+        for index, item in enumerate(items, start=1):
+            try:
+                cleaned.append(validate_model(item, today=today))
+            except ValidationError as error:  # report every bad item, save nothing
+                if len(items) == 1:
+                    raise
+                problems.append(f"Mục {index}: {error}")
+        if problems:
+            raise UserError("Không lưu mô hình nào vì có lỗi. " + " | ".join(problems))
+        with self._db.session() as session:
+            ids = []
+            for data in cleaned:
+                unit = self._unit(session, data.unit_id)
+                now = utc_now()
+                model = Model(
+                    **{name: getattr(data, name) for name in _DATA_FIELDS},
+                    revision=1,
+                    created_at=now,
+                    updated_at=now,
+                    created_by=by,
+                    updated_by=by,
+                    status=Status.REGISTERED.value,
+                    sort_name=fold(data.name),
+                    search_text=_search_text(data, unit.name),
+                )
+                model.kind = data.kind.value
+                model.subject_type = data.subject_type.value
+                model.field = data.field.value
+                model.events.append(
+                    ModelEvent(
+                        status=Status.REGISTERED.value,
+                        event_date=data.registered_on or today,
+                        recorded_by=by,
+                        recorded_at=now,
+                    )
+                )
+                session.add(model)
+                session.flush()
+                ids.append(model.id)
+            return ids
+
+    def update(
+        self,
+        model_id: int,
+        data: ModelData,
+        *,
+        expected_revision: int,
+        by: str,
+        today: dt.date | None = None,
+    ) -> int:
+        """Save an edited model; returns its new revision. Nothing is written when nothing
+        changed. Refused when the model changed since `expected_revision` was read."""
+        data = validate_model(data, today=today or dt.date.today())
+        with self._db.session() as session:
+            model = self._load(session, model_id)
+            if model.revision != expected_revision:
+                raise ConflictError(
+                    f"Mô hình “{model.name}” vừa được sửa ở nơi khác (phiên bản {model.revision}). "
+                    "Hãy đóng và mở lại để xem bản mới nhất."
+                )
+            if _to_data(model) == data:
+                return model.revision
+            unit = self._unit(session, data.unit_id)
+            for name in _DATA_FIELDS:
+                setattr(model, name, getattr(data, name))
+            model.kind = data.kind.value
+            model.subject_type = data.subject_type.value
+            model.field = data.field.value
+            model.sort_name = fold(data.name)
+            model.search_text = _search_text(data, unit.name)
+            self._touch(model, by)
+            return model.revision
+
+    def delete(self, model_id: int, *, by: str) -> None:
+        """Delete: the model leaves every list but stays as a tombstone, so the deletion can
+        travel upward with the next package."""
+        with self._db.session() as session:
+            model = self._load(session, model_id)
+            model.deleted = True
+            model.deleted_at = utc_now()
+            self._touch(model, by)
+
+    def restore(self, model_id: int, *, by: str) -> None:
+        with self._db.session() as session:
+            model = self._load(session, model_id, allow_deleted=True)
+            if not model.deleted:
+                return
+            model.deleted = False
+            model.deleted_at = None
+            self._touch(model, by)
+
+    def add_event(
+        self, model_id: int, event: EventData, *, by: str, today: dt.date | None = None
+    ) -> Status:
+        """Record a step of the model's life; returns the model's status after it."""
+        event = validate_event(event, today=today or dt.date.today())
+        with self._db.session() as session:
+            model = self._load(session, model_id)
+            current = Status(model.status)
+            if event.status not in next_statuses(current):
+                raise EventError(
+                    [
+                        FieldError(
+                            "status",
+                            f"không thể chuyển từ “{STATUS_LABELS[current]}” sang "
+                            f"“{STATUS_LABELS[event.status]}”.",
+                        )
+                    ]
+                )
+            model.events.append(_new_event(event, by))
+            session.flush()
+            model.status = current_status(model.events).value
+            self._touch(model, by)
+            return Status(model.status)
+
+    def correct_event(
+        self,
+        event_id: int,
+        replacement: EventData | None,
+        *,
+        reason: str,
+        by: str,
+        today: dt.date | None = None,
+    ) -> Status:
+        """Correct a recorded step: the old event is kept, marked void with the reason and who
+        did it; `replacement` (if any) is added in its place. Returns the model's new status."""
+        reason = reason.strip()
+        if not reason:
+            raise EventError([FieldError("reason", "bắt buộc nhập lý do sửa.")])
+        if replacement is not None:
+            replacement = validate_event(replacement, today=today or dt.date.today())
+        with self._db.session() as session:
+            old = session.get(ModelEvent, event_id)
+            if old is None:
+                raise UserError("Không tìm thấy bước này; có thể nó đã bị sửa.")
+            if old.voided_at is not None:
+                raise UserError("Bước này đã được sửa trước đó; hãy sửa bản mới nhất.")
+            model = self._load(session, old.model_id)
+            live = [e for e in model.events if e.voided_at is None]
+            if replacement is None and len(live) == 1:
+                raise UserError("Không thể hủy bước duy nhất còn lại của mô hình.")
+            old.voided_at = utc_now()
+            old.voided_by = by
+            old.void_reason = reason
+            if replacement is not None:
+                new = _new_event(replacement, by)
+                new.replaces_id = old.id
+                model.events.append(new)
+            session.flush()
+            model.status = current_status(model.events).value
+            self._touch(model, by)
+            return Status(model.status)
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _touch(model: Model, by: str) -> None:
+        model.revision += 1
+        model.updated_at = utc_now()
+        model.updated_by = by
+
+    @staticmethod
+    def _load(session: Session, model_id: int, *, allow_deleted: bool = False) -> Model:
+        model = session.get(Model, model_id)
+        if model is None or (model.deleted and not allow_deleted):
+            raise UserError("Không tìm thấy mô hình này; có thể nó đã bị xóa.")
+        return model
+
+    @staticmethod
+    def _unit(session: Session, unit_id: int | None) -> Unit:
+        unit = session.get(Unit, unit_id) if unit_id is not None else None
+        if unit is None:
+            raise UserError("Đơn vị đăng ký không có trong danh mục.")
+        return unit
+
+    @staticmethod
+    def _record(model: Model) -> ModelRecord:
+        return ModelRecord(
+            id=model.id,
+            uuid=model.uuid,
+            data=_to_data(model),
+            unit_code=model.unit.code,
+            unit_name=model.unit.name,
+            revision=model.revision,
+            created_at=model.created_at,
+            updated_at=model.updated_at,
+            created_by=model.created_by,
+            updated_by=model.updated_by,
+            deleted=model.deleted,
+            status=Status(model.status),
+            events=tuple(_to_event(e) for e in model.events),
+        )
+
+
+def _new_event(event: EventData, by: str) -> ModelEvent:
+    return ModelEvent(
+        status=event.status.value,
+        event_date=event.event_date,
+        recorded_by=by,
+        recorded_at=utc_now(),
+        deciding_body=event.deciding_body,
+        decision_number=event.decision_number,
+        decision_date=event.decision_date,
+        commendation_form=event.commendation_form,
+        commendation_level=event.commendation_level,
+        note=event.note,
+    )

@@ -1,0 +1,252 @@
+"""The unit directory: the official lists shipped in resources/, and units added by hand."""
+
+from __future__ import annotations
+
+import csv
+import importlib.resources
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, insert, select
+from sqlalchemy.orm import Session, aliased
+
+from danvan_desktop.db.engine import Database
+from danvan_desktop.db.schema import Model, Unit
+from danvan_desktop.domain import (
+    DIRECTORY_LABELS,
+    Directory,
+    UnitLevel,
+    fold,
+    normalize_line,
+    search_terms,
+)
+from danvan_desktop.services.errors import UserError
+
+UNIT_FILES: dict[Directory, str] = {
+    Directory.CURRENT: "units-2025.csv",
+    Directory.LEGACY: "units-legacy.csv",
+}
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    id: int
+    code: str
+    name: str
+    level: UnitLevel
+    directory: Directory
+    division_type: str
+    parent_id: int | None
+    parent_name: str
+
+    @property
+    def label(self) -> str:
+        """ "Xã Ngọc Chiến (03820) — Tỉnh Sơn La", the way a person recognises a unit."""
+        text = f"{self.name} ({self.code})"
+        if self.parent_name:
+            text += f" — {self.parent_name}"
+        return text
+
+    @property
+    def directory_label(self) -> str:
+        return DIRECTORY_LABELS[self.directory]
+
+
+def _read_unit_file(name: str) -> Iterator[dict[str, str]]:
+    data = importlib.resources.files("danvan_desktop.resources").joinpath("units", name)
+    with io.StringIO(data.read_text(encoding="utf-8")) as handle:
+        yield from csv.DictReader(handle)
+
+
+def load_directory(session: Session) -> int:
+    """Insert the official lists when they are not in the database yet; returns rows added."""
+    present = set(session.scalars(select(Unit.directory).distinct()))
+    next_id = (session.scalar(select(func.max(Unit.id))) or 0) + 1
+    added = 0
+    for directory, file_name in UNIT_FILES.items():
+        if directory.value in present:
+            continue
+        rows = list(_read_unit_file(file_name))
+        ids = {row["code"]: next_id + i for i, row in enumerate(rows)}
+        next_id += len(rows)
+        session.execute(
+            insert(Unit),
+            [
+                {
+                    "id": ids[row["code"]],
+                    "directory": directory.value,
+                    "code": row["code"],
+                    "name": row["name"],
+                    "name_folded": fold(row["name"]),
+                    "division_type": row["division_type"],
+                    "level": UnitLevel(row["level"]).value,
+                    "parent_id": ids[row["parent_code"]] if row["parent_code"] else None,
+                }
+                for row in rows
+            ],
+        )
+        added += len(rows)
+    return added
+
+
+def unit_info_query() -> Select[tuple[Unit, str]]:
+    parent = aliased(Unit)
+    return select(Unit, parent.name).outerjoin(parent, Unit.parent_id == parent.id)
+
+
+def to_info(unit: Unit, parent_name: str | None) -> UnitInfo:
+    return UnitInfo(
+        id=unit.id,
+        code=unit.code,
+        name=unit.name,
+        level=UnitLevel(unit.level),
+        directory=Directory(unit.directory),
+        division_type=unit.division_type,
+        parent_id=unit.parent_id,
+        parent_name=parent_name or "",
+    )
+
+
+_LEVEL_RANK = {
+    UnitLevel.PROVINCE: 0,
+    UnitLevel.DISTRICT: 1,
+    UnitLevel.COMMUNE: 2,
+    UnitLevel.OTHER: 3,
+}
+_DIRECTORY_RANK = {Directory.CURRENT: 0, Directory.CUSTOM: 1, Directory.LEGACY: 2}
+
+
+class UnitService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def search(
+        self, text: str, *, directory: Directory | None = None, limit: int = 50
+    ) -> list[UnitInfo]:
+        """Units whose name holds every word of `text` (case and diacritics ignored), or whose
+        code starts with it. Units of the 2025 list come first, then bigger units first."""
+        text = text.strip()
+        query = unit_info_query()
+        if text.isdigit():
+            query = query.where(Unit.code.startswith(text))
+        else:
+            terms = search_terms(text)
+            if not terms:
+                return []
+            words = " " + Unit.name_folded
+            for term in terms:
+                query = query.where(words.contains(" " + term, autoescape=True))
+        if directory is not None:
+            query = query.where(Unit.directory == directory.value)
+        with self._db.session() as session:
+            results = [to_info(unit, parent) for unit, parent in session.execute(query)]
+        phrase = " ".join(search_terms(text))
+
+        def rank(unit: UnitInfo) -> tuple[int, int, int, str, str]:
+            name = fold(unit.name)
+            bare = name.removeprefix(fold(unit.division_type)).strip()
+            closeness = 0 if text in (unit.code, name) or phrase == bare else 1
+            return (
+                closeness,
+                _DIRECTORY_RANK[unit.directory],
+                _LEVEL_RANK[unit.level],
+                name,
+                unit.code,
+            )
+
+        results.sort(key=rank)
+        return results[:limit]
+
+    def get(self, unit_id: int) -> UnitInfo:
+        with self._db.session() as session:
+            row = session.execute(unit_info_query().where(Unit.id == unit_id)).first()
+        if row is None:
+            raise UserError(f"Không tìm thấy đơn vị số {unit_id}.")
+        return to_info(row[0], row[1])
+
+    def by_code(self, code: str, directory: Directory | None = None) -> UnitInfo:
+        """The unit with this code; the 2025 list is preferred when the code is in both."""
+        query = unit_info_query().where(Unit.code == code.strip())
+        if directory is not None:
+            query = query.where(Unit.directory == directory.value)
+        with self._db.session() as session:
+            rows = list(session.execute(query))
+        if not rows:
+            raise UserError(
+                f"Không có đơn vị mã “{code}” trong danh mục. "
+                "Tìm mã bằng lệnh: danvan units search TÊN"
+            )
+        unit, parent = min(rows, key=lambda r: _DIRECTORY_RANK[Directory(r[0].directory)])
+        return to_info(unit, parent)
+
+    def children(self, unit_id: int) -> list[UnitInfo]:
+        query = unit_info_query().where(Unit.parent_id == unit_id).order_by(Unit.name_folded)
+        with self._db.session() as session:
+            return [to_info(unit, parent) for unit, parent in session.execute(query)]
+
+    def subtree_ids(self, unit_id: int) -> list[int]:
+        """The unit and every unit below it, at any depth."""
+        tree = select(Unit.id).where(Unit.id == unit_id).cte("tree", recursive=True)
+        tree = tree.union_all(select(Unit.id).where(Unit.parent_id == tree.c.id))
+        with self._db.session() as session:
+            return list(session.scalars(select(tree.c.id)))
+
+    def add_custom(
+        self,
+        *,
+        code: str,
+        name: str,
+        parent_id: int | None,
+        level: UnitLevel = UnitLevel.OTHER,
+        division_type: str = "",
+    ) -> UnitInfo:
+        """Add a body that is not in the official lists (e.g. "Đảng ủy Khối cơ quan")."""
+        code = normalize_line(code)
+        name = normalize_line(name)
+        problems = []
+        if not code:
+            problems.append("Mã đơn vị: bắt buộc nhập.")
+        elif len(code) > 20 or not all(ch.isalnum() or ch in "-_." for ch in code):
+            problems.append("Mã đơn vị: chỉ gồm chữ, số, dấu - _ . và tối đa 20 ký tự.")
+        if not name:
+            problems.append("Tên đơn vị: bắt buộc nhập.")
+        elif len(name) > 255:
+            problems.append("Tên đơn vị: dài quá 255 ký tự.")
+        with self._db.session() as session:
+            if parent_id is not None and session.get(Unit, parent_id) is None:
+                problems.append("Đơn vị cấp trên: không có trong danh mục.")
+            if code and session.scalar(
+                select(Unit.id).where(Unit.code == code, Unit.directory == Directory.CUSTOM.value)
+            ):
+                problems.append(f"Mã đơn vị: mã “{code}” đã được dùng cho một đơn vị tự thêm khác.")
+            elif code and session.scalar(
+                select(Unit.id).where(Unit.code == code, Unit.directory == Directory.CURRENT.value)
+            ):
+                problems.append(
+                    f"Mã đơn vị: “{code}” là mã của một đơn vị hành chính; hãy chọn mã khác."
+                )
+            if problems:
+                raise UserError(" ".join(problems))
+            unit = Unit(
+                directory=Directory.CUSTOM.value,
+                code=code,
+                name=name,
+                name_folded=fold(name),
+                division_type=normalize_line(division_type),
+                level=level.value,
+                parent_id=parent_id,
+            )
+            session.add(unit)
+            session.flush()
+            unit_id = unit.id
+        return self.get(unit_id)
+
+    def count_models(self, unit_id: int) -> int:
+        with self._db.session() as session:
+            return (
+                session.scalar(
+                    select(func.count()).select_from(Model).where(Model.unit_id == unit_id)
+                )
+                or 0
+            )

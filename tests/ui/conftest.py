@@ -1,0 +1,73 @@
+"""GUI fixtures: a UI context with scripted prompts and settings in tmp_path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QWidget
+
+from danvan_desktop.services import Services
+
+from danvan_desktop.ui.context import UiContext
+from danvan_desktop.ui.prompts import Choice, Prompter
+from danvan_desktop.ui.settings import UiSettings
+
+
+class ScriptedPrompter(Prompter):
+    """Answers questions from a queue and records every message shown."""
+
+    def __init__(self) -> None:
+        self.answers: list[bool | Choice] = []
+        self.asked: list[str] = []
+        self.errors: list[str] = []
+        self.infos: list[str] = []
+
+    def _next(self, text: str) -> bool | Choice:
+        self.asked.append(text)
+        if not self.answers:
+            raise AssertionError(f"unexpected question: {text}")
+        return self.answers.pop(0)
+
+    def confirm(
+        self, parent: QWidget | None, title: str, text: str, *, ok_text: str = "Đồng ý"
+    ) -> bool:
+        answer = self._next(text)
+        assert isinstance(answer, bool)
+        return answer
+
+    def save_discard_cancel(self, parent: QWidget | None, title: str, text: str) -> Choice:
+        answer = self._next(text)
+        assert isinstance(answer, Choice)
+        return answer
+
+    def error(self, parent: QWidget | None, title: str, text: str) -> None:
+        self.errors.append(text)
+
+    def info(self, parent: QWidget | None, title: str, text: str) -> None:
+        self.infos.append(text)
+
+
+@pytest.fixture
+def prompter() -> ScriptedPrompter:
+    return ScriptedPrompter()
+
+
+@pytest.fixture
+def ui_settings(tmp_path: Path) -> Iterator[UiSettings]:
+    yield UiSettings(QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+
+
+@pytest.fixture
+def context(services: Services, prompter: ScriptedPrompter, ui_settings: UiSettings) -> UiContext:
+    return UiContext(services=services, prompter=prompter, settings=ui_settings)
+
+
+@pytest.fixture
+def blank_context(
+    blank_services: Services, prompter: ScriptedPrompter, ui_settings: UiSettings
+) -> UiContext:
+    return UiContext(services=blank_services, prompter=prompter, settings=ui_settings)
