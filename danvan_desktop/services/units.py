@@ -180,6 +180,18 @@ class UnitService:
         unit, parent = min(rows, key=lambda r: _DIRECTORY_RANK[Directory(r[0].directory)])
         return to_info(unit, parent)
 
+    def resolve_below(self, code: str, root_id: int) -> UnitInfo:
+        """The unit with this code among `root_id` and the units below it (a code can stand for
+        a 2025 and a pre-2025 unit; only one of them is under a given unit)."""
+        inside = set(self.subtree_ids(root_id))
+        query = unit_info_query().where(Unit.code == code.strip(), Unit.id.in_(inside))
+        with self._db.session() as session:
+            row = session.execute(query).first()
+        if row is None:
+            root = self.get(root_id)
+            raise UserError(f"Mã đơn vị “{code}” không phải {root.name} hay một đơn vị trực thuộc.")
+        return to_info(row[0], row[1])
+
     def children(self, unit_id: int) -> list[UnitInfo]:
         query = unit_info_query().where(Unit.parent_id == unit_id).order_by(Unit.name_folded)
         with self._db.session() as session:

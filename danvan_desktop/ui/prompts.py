@@ -35,7 +35,7 @@ class Prompter:
         )
         save = box.addButton("Lưu", QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton("Không lưu", QMessageBox.ButtonRole.DestructiveRole)
-        cancel = box.addButton("Quay lại", QMessageBox.ButtonRole.RejectRole)
+        box.addButton("Quay lại", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(save)
         box.exec()
         clicked = box.clickedButton()
