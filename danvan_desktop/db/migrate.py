@@ -6,13 +6,14 @@ backed up first, then upgraded by the Alembic scripts shipped in `migrations/`.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection
 
 from danvan_desktop.db.backup import take_backup
 from danvan_desktop.db.engine import Database
@@ -23,6 +24,10 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 class ForeignDatabaseError(Exception):
     """The file is an SQLite database, but not one of ours."""
+
+
+class NewerDatabaseError(ForeignDatabaseError):
+    """The file was written by a newer version of the app."""
 
 
 def alembic_config(connection: Connection) -> Config:
@@ -42,23 +47,42 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def _existing_tables(path: Path) -> set[str]:
+    """The tables of an existing file, read without changing a byte of it (opening through the
+    engine would switch it to WAL first)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return set()
+    connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {name for (name,) in rows}
+    finally:
+        connection.close()
+
+
 def upgrade(db: Database, backup_dir: Path) -> Path | None:
     """Create or upgrade the schema of `db`; returns the backup taken, if any."""
-    with db.engine.connect() as connection:
-        tables = set(inspect(connection).get_table_names())
-        if not tables:
+    tables = _existing_tables(db.path)
+    if tables and "alembic_version" not in tables:
+        raise ForeignDatabaseError(
+            f"Tệp {db.path} không phải cơ sở dữ liệu của phần mềm Dân vận khéo."
+        )
+    if not tables:
+        with db.engine.begin() as connection:
             Base.metadata.create_all(connection)
             command.stamp(alembic_config(connection), "head")
-            connection.commit()
-            return None
-        if "alembic_version" not in tables:
-            raise ForeignDatabaseError(
-                f"Tệp {db.path} không phải cơ sở dữ liệu của phần mềm Dân vận khéo."
-            )
+        return None
+    with db.engine.connect() as connection:
         current = current_revision(connection)
     if current == head_revision():
         return None
-    backup = take_backup(db.path, backup_dir, f"truoc-nang-cap-{current}")
+    known = {script.revision for script in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
+    if current is not None and current not in known:
+        raise NewerDatabaseError(
+            f"Tệp {db.path} được tạo bởi phiên bản phần mềm mới hơn (lược đồ {current}). "
+            "Hãy cập nhật phần mềm Dân vận khéo rồi mở lại."
+        )
+    backup = take_backup(db.path, backup_dir, f"truoc-nang-cap-{current or 'goc'}")
     with db.engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
     return backup

@@ -272,7 +272,7 @@ class ModelService:
             Model.status,
             Model.registered_on,
             Model.updated_at,
-        ).join(Unit, Unit.id == Model.unit_id)
+        ).join(Unit, Unit.id == Model.unit_id).where(Model.deleted.is_(False))
         with self._db.session() as session:
             # SQLite allows 32k parameters; stay well below it.
             for start in range(0, len(ids), 500):

@@ -1,0 +1,259 @@
+"""Start the desktop application: `danvan-desktop [--db PATH]`.
+
+The order matters for how fast it feels (DESIGN §6): Qt and a splash first (~0.3 s), then the
+heavy imports (SQLAlchemy alone is ~0.5 s) and the database, then the window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.resources
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, Qt, QTranslator
+from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QSplashScreen
+
+from danvan_desktop.paths import APPLICATION, ORGANIZATION, database_path, default_data_dir
+
+from danvan_desktop.ui.prompts import Prompter
+from danvan_desktop.ui.settings import UiSettings
+
+if TYPE_CHECKING:  # imported for real only after the splash is up
+    from danvan_desktop.ui.context import UiContext
+    from danvan_desktop.ui.main_window import MainWindow
+
+DISPLAY_NAME = "Dân vận khéo"
+ERROR_LOG = "errors.log"
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="danvan-desktop",
+        description="Quản lý mô hình, điển hình “Dân vận khéo”.",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="tệp cơ sở dữ liệu (mặc định: $DANVAN_DB, hoặc danvan.sqlite3 trong thư mục dữ "
+        "liệu của người dùng)",
+    )
+    # Qt's own options (-platform, -style …) are left for QApplication.
+    args, _qt_args = parser.parse_known_args(list(argv))
+    return args
+
+
+def configure_application(app: QCoreApplication) -> None:
+    """The names QSettings and QStandardPaths build paths from; paths.py mirrors them."""
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    if isinstance(app, QApplication):
+        app.setApplicationDisplayName(DISPLAY_NAME)
+
+
+def install_qt_translations(app: QCoreApplication) -> bool:
+    """Qt's own Vietnamese strings (standard buttons, file dialogs), when a qtbase_vi.qm is
+    found beside Qt or in resources/translations. Returns whether one was installed."""
+    places = [QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)]
+    try:
+        bundled = importlib.resources.files("danvan_desktop.resources").joinpath("translations")
+        places.insert(0, str(bundled))
+    except ModuleNotFoundError:
+        pass
+    QLocale.setDefault(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
+    for place in places:
+        translator = QTranslator(app)  # parented, so it lives as long as the app
+        if translator.load("qtbase_vi", place):
+            app.installTranslator(translator)
+            return True
+        translator.deleteLater()
+    return False
+
+
+def _splash() -> QSplashScreen:
+    pixmap = QPixmap(420, 140)
+    pixmap.fill(QColor("#b71c1c"))
+    painter = QPainter(pixmap)
+    painter.setPen(QColor("white"))
+    font = QFont()
+    font.setPointSize(20)
+    font.setBold(True)
+    painter.setFont(font)
+    painter.drawText(pixmap.rect().adjusted(0, 0, 0, -40), Qt.AlignmentFlag.AlignCenter, DISPLAY_NAME)
+    font.setPointSize(10)
+    font.setBold(False)
+    painter.setFont(font)
+    painter.drawText(
+        pixmap.rect().adjusted(0, 60, 0, 0), Qt.AlignmentFlag.AlignCenter, "Đang mở dữ liệu…"
+    )
+    painter.end()
+    return QSplashScreen(pixmap)
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors nobody caught
+
+
+class ErrorReporter:
+    """sys.excepthook: log the traceback to a file and tell the user in Vietnamese, instead of
+    an exception vanishing into the event loop (PySide prints it and carries on)."""
+
+    def __init__(self, log_path: Path, show: Callable[[str], None] | None = None) -> None:
+        self.log_path = log_path
+        self._show = show or self._message_box
+        self._showing = False
+
+    def __call__(
+        self,
+        exc_type: type[BaseException],
+        exc: BaseException,
+        tb: TracebackType | None,
+    ) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        text = "".join(traceback.format_exception(exc_type, exc, tb))
+        logged = self._log(text)
+        sys.stderr.write(text)
+        if self._showing:  # an error while showing the last one: do not stack boxes
+            return
+        from danvan_desktop.services.errors import UserError
+
+        if isinstance(exc, UserError):
+            message = str(exc)
+        else:
+            message = (
+                "Phần mềm gặp một lỗi chưa lường trước, việc vừa làm có thể chưa hoàn tất.\n"
+                "Hãy lưu công việc đang dở, rồi kiểm tra lại dữ liệu."
+            )
+            if logged:
+                message += f"\n\nChi tiết lỗi đã được ghi vào tệp:\n{self.log_path}"
+            message += f"\n\n{exc_type.__name__}: {exc}"
+        self._showing = True
+        try:
+            self._show(message)
+        finally:
+            self._showing = False
+
+    def _log(self, text: str) -> bool:
+        try:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            with self.log_path.open("a", encoding="utf-8") as handle:
+                handle.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')}\n{text}\n")
+        except OSError:
+            return False
+        return True
+
+    @staticmethod
+    def _message_box(message: str) -> None:
+        if QApplication.instance() is not None:
+            QMessageBox.critical(None, "Lỗi không mong muốn", message)
+
+
+def install_excepthook(log_path: Path | None = None) -> ErrorReporter:
+    reporter = ErrorReporter(log_path or default_data_dir() / ERROR_LOG)
+    sys.excepthook = reporter
+    return reporter
+
+
+# ---------------------------------------------------------------------------------------------
+# Start-up
+
+
+def build_main_window(context: UiContext) -> MainWindow:
+    """The window for an installation that is set up; no event loop needed (tests use it)."""
+    from danvan_desktop.ui.main_window import MainWindow
+
+    return MainWindow(context)
+
+
+def _run_setup_dialog(context: UiContext) -> bool:
+    from danvan_desktop.ui.setup_dialog import SetupDialog
+
+    dialog = SetupDialog(context, None, first_run=True)
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+@dataclass
+class Started:
+    app: QApplication
+    context: UiContext
+    window: MainWindow
+
+
+def start(
+    argv: Sequence[str],
+    *,
+    settings: UiSettings | None = None,
+    prompter: Prompter | None = None,
+    run_setup: Callable[[UiContext], bool] = _run_setup_dialog,
+) -> Started | int:
+    """Everything `main` does except running the event loop: returns the shown window, or an
+    exit code when there is nothing to run (the database cannot be opened, setup cancelled).
+
+    `argv` excludes the program name. Tests pass their own settings and prompter.
+    """
+    args = parse_args(argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(["danvan-desktop"])
+    configure_application(app)
+    install_qt_translations(app)
+    splash = _splash()
+    splash.show()
+    app.processEvents()  # paint the splash once before the slow part
+
+    from danvan_desktop.services import open_services
+    from danvan_desktop.services.errors import UserError
+
+    from danvan_desktop.ui.context import UiContext
+
+    path = database_path(args.db)
+    try:
+        services = open_services(path)
+    except UserError as error:
+        splash.close()
+        QMessageBox.critical(None, "Không mở được dữ liệu", str(error))
+        return 1
+    context = UiContext(
+        services=services, prompter=prompter or Prompter(), settings=settings or UiSettings()
+    )
+    try:
+        if not services.installation.is_set_up():
+            splash.close()
+            if not run_setup(context) or not services.installation.is_set_up():
+                services.close()
+                return 0
+        window = build_main_window(context)
+    except BaseException:
+        services.close()
+        raise
+    window.show()
+    splash.finish(window)
+    return Started(app=app, context=context, window=window)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    install_excepthook(default_data_dir() / ERROR_LOG)
+    # Qt may read its own options from the real command line.
+    app = QApplication([sys.argv[0] if sys.argv else "danvan-desktop", *argv])
+    del args  # parsed early only so that --help answers before any window appears
+    started = start(argv)
+    if isinstance(started, int):
+        return started
+    try:
+        return app.exec()
+    finally:
+        started.context.services.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
