@@ -47,8 +47,14 @@ from danvan_desktop.ui.prompts import Choice
 
 DATE_FORMAT = "dd/MM/yyyy"
 # A widget at fault carries the property invalid=true; the dialogs' style sheet draws it red.
+# Spin boxes and combos only get a tint: a style-sheet border would drop their arrows.
 INVALID_STYLE = """
-*[invalid="true"] { border: 2px solid #c62828; background: #fdecea; }
+QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"] {
+    border: 2px solid #c62828; background: #fdecea;
+}
+QAbstractSpinBox[invalid="true"], QComboBox[invalid="true"], QCheckBox[invalid="true"] {
+    background: #f6c9c4;
+}
 """
 _REQUIRED_MARK = ' <span style="color:#c62828">*</span>'
 
@@ -241,7 +247,7 @@ class EventDialog(QDialog):
         }
 
         form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         if self.cancel_step is not None:
             form.addRow("", self.cancel_step)
         decided = status in DECIDED_STATUSES
@@ -263,8 +269,6 @@ class EventDialog(QDialog):
         commended = status is Status.COMMENDED
         form.setRowVisible(self.commendation_form, commended)
         form.setRowVisible(self.commendation_level, commended)
-        if correcting is None:
-            form.setRowVisible(self.reason, False)
         self._form = form
 
         self.save_button = QPushButton("Ghi lại")

@@ -89,14 +89,13 @@ EVENT_COLUMNS = (
     "Ngày",
     "Bước",
     "Cơ quan quyết định",
-    "Số quyết định",
-    "Ngày quyết định",
-    "Hình thức khen thưởng",
-    "Cấp khen thưởng",
+    "Số, ngày quyết định",
+    "Khen thưởng",
     "Người ghi",
     "Ghi chú",
     "Sửa / hủy",
 )
+EVENT_COLUMN_MAX = 240  # px; the full text is in the tooltip and the line under the table
 
 
 class ModelFormDialog(QDialog):
@@ -233,7 +232,7 @@ class ModelFormDialog(QDialog):
 
     def _build_form_page(self) -> QScrollArea:
         general = QFormLayout()
-        general.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        general.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         general.addRow(self._label("name"), self.name_edit)
         general.addRow(self._label("kind"), self.kind_combo)
         general.addRow(self._label("subject_type"), self.subject_combo)
@@ -319,6 +318,9 @@ class ModelFormDialog(QDialog):
         self.correct_button.clicked.connect(self.correct_selected_event)
         self.new_model_note = QLabel()
         self.new_model_note.setWordWrap(True)
+        self.event_details = QLabel()  # the whole of the selected step, cut nowhere
+        self.event_details.setWordWrap(True)
+        self.event_details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         actions_row = QHBoxLayout()
         actions_row.addWidget(QLabel("Chuyển sang bước:"))
@@ -330,6 +332,7 @@ class ModelFormDialog(QDialog):
         layout.addWidget(self.status_label)
         layout.addWidget(self.new_model_note)
         layout.addWidget(self.events_table, 1)
+        layout.addWidget(self.event_details)
         layout.addLayout(actions_row)
         return page
 
@@ -611,15 +614,16 @@ class ModelFormDialog(QDialog):
                 )
             elif event.replaces_id is not None:
                 void = "Bản sửa của một bước trước"
+            decision = event.decision_number
+            if event.decision_date is not None:
+                decision += f" ngày {date_text(event.decision_date)}"
             values = (
                 date_text(event.event_date),
                 STATUS_LABELS[event.status],
                 event.deciding_body,
-                event.decision_number,
-                date_text(event.decision_date),
-                event.commendation_form,
-                event.commendation_level,
-                f"{event.recorded_by} ({datetime_text(event.recorded_at)})",
+                decision.strip(),
+                " ".join(p for p in (event.commendation_form, event.commendation_level) if p),
+                event.recorded_by,
                 event.note.replace("\n", " "),
                 void,
             )
@@ -634,7 +638,7 @@ class ModelFormDialog(QDialog):
                 self.events_table.setItem(row, column, item)
         self.events_table.resizeColumnsToContents()
         for column in range(len(EVENT_COLUMNS)):
-            width = min(self.events_table.columnWidth(column), 260)
+            width = min(self.events_table.columnWidth(column), EVENT_COLUMN_MAX)
             self.events_table.setColumnWidth(column, width)
         self._update_correct_button()
 
@@ -665,6 +669,7 @@ class ModelFormDialog(QDialog):
 
     def _update_correct_button(self) -> None:
         event = self.selected_event()
+        self.event_details.setText(_event_details(event) if event is not None else "")
         deleted = self._record is not None and self._record.deleted
         self.correct_button.setEnabled(event is not None and not event.is_void and not deleted)
 
@@ -770,7 +775,30 @@ def _text_form(dialog: ModelFormDialog, names: tuple[str, ...]) -> QFormLayout:
     """Long texts with their label above, full width, as on paper."""
     form = QFormLayout()
     form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
-    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
     for name in names:
         form.addRow(dialog._label(name), dialog.texts[name])
     return form
+
+
+def _event_details(event: EventInfo) -> str:
+    """Everything about one step, for the line under the table."""
+    parts = [f"{STATUS_LABELS[event.status]} ngày {date_text(event.event_date)}"]
+    if event.deciding_body:
+        parts.append(event.deciding_body)
+    if event.decision_number:
+        parts.append(f"quyết định số {event.decision_number}")
+    if event.decision_date is not None:
+        parts.append(f"ngày quyết định {date_text(event.decision_date)}")
+    if event.commendation_form:
+        parts.append(f"{event.commendation_form} {event.commendation_level}".strip())
+    parts.append(f"ghi bởi {event.recorded_by or '—'} lúc {datetime_text(event.recorded_at)}")
+    text = ", ".join(parts) + "."
+    if event.note:
+        text += f" Ghi chú: {event.note}"
+    if event.is_void:
+        text += (
+            f" — Đã hủy/sửa bởi {event.voided_by or '—'} lúc {datetime_text(event.voided_at)}."
+            f" Lý do: {event.void_reason}"
+        )
+    return text

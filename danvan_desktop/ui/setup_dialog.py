@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -194,14 +195,23 @@ class SetupDialog(QDialog):
         self.add_unit_button = QPushButton("Thêm đơn vị ngoài danh mục…")
         self.add_unit_button.setAutoDefault(False)  # Enter in a field must not open it
         self.add_unit_button.clicked.connect(self.open_add_unit_dialog)
+        self.add_unit_button.setToolTip(
+            "Cơ quan, tổ chức không có trong danh mục đơn vị hành chính, "
+            "ví dụ Đảng ủy Khối các cơ quan tỉnh."
+        )
         add_row = QHBoxLayout()
-        add_row.addWidget(_hint_label("Không có trong danh mục (ví dụ một cơ quan Đảng)?"), 1)
         add_row.addWidget(self.add_unit_button)
+        add_row.addStretch(1)
 
         self.reports_to_picker = UnitPicker(context)
         self.reports_to_picker.unitChanged.connect(self._on_reports_to_changed)
+        # One line only: a word-wrapped label inside a form squeezes the results lists.
         reports_hint = _hint_label(
-            "Tự điền đơn vị cấp trên theo danh mục; có thể chọn đơn vị khác, ví dụ huyện "
+            "Tự điền theo danh mục; có thể chọn huyện cũ, tỉnh hoặc cơ quan khác."
+        )
+        reports_hint.setWordWrap(False)
+        self.reports_to_picker.setToolTip(
+            "Mặc định là đơn vị cấp trên trong danh mục. Có thể chọn đơn vị khác, ví dụ huyện "
             "(danh mục trước 1/7/2025) hoặc tỉnh. Chỉ để trống với đơn vị cấp cao nhất."
         )
 
@@ -237,6 +247,9 @@ class SetupDialog(QDialog):
         cancel.setText("Thoát" if first_run else "Hủy")
         self.button_box.accepted.connect(self.accept)
         self.button_box.rejected.connect(self.reject)
+
+        for box in (unit_box, staff_box):
+            box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
         layout = QVBoxLayout(self)
         if first_run:

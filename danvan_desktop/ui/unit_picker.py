@@ -20,12 +20,13 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QPalette
+from PySide6.QtGui import QInputMethodEvent, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -37,8 +38,10 @@ from danvan_desktop.services.units import UnitInfo
 from danvan_desktop.ui.context import UiContext
 
 _ModelIndex = QModelIndex | QPersistentModelIndex
+# Keys held with these are shortcuts (Ctrl+A, Alt+B), not text: they never start a new search.
+_SHORTCUT_MODIFIERS = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
 
-HINT = "Gõ tên (không cần dấu) hoặc mã rồi chọn trong danh sách bằng ↑ ↓ và Enter."
+HINT = "Chưa chọn đơn vị."
 
 
 class UnitResultsModel(QAbstractTableModel):
@@ -148,7 +151,6 @@ class UnitPicker(QWidget):
         self._view.hide()
 
         self._status = QLabel(self)
-        self._status.setWordWrap(True)
         self._status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         font = self._status.font()
         font.setPointSizeF(font.pointSizeF() * 0.92)
@@ -165,6 +167,9 @@ class UnitPicker(QWidget):
         layout.addWidget(self._edit)
         layout.addWidget(self._view)
         layout.addWidget(self._status)
+        # Never taller than needed: the room the results list leaves when it closes must go to
+        # the dialog's stretch, not open a gap under this field.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self._show_status()
 
     # -- public API --------------------------------------------------------------------------
@@ -279,13 +284,34 @@ class UnitPicker(QWidget):
         if watched is self._edit:
             if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
                 return self._on_key(event)
+            if (
+                event.type() == QEvent.Type.InputMethod
+                and isinstance(event, QInputMethodEvent)
+                and (event.commitString() or event.preeditString())
+            ):
+                self._start_typing_over_choice()
             if event.type() == QEvent.Type.FocusOut:
                 # Leaving the field closes the list; coming back and pressing ↓ reopens it.
                 self._hide_results()
         return super().eventFilter(watched, event)
 
+    def _start_typing_over_choice(self) -> None:
+        """The label of a chosen unit is not a search: typing starts afresh instead of adding
+        letters to "Xã Ngọc Chiến (03820) — Tỉnh Sơn La"."""
+        if self._unit is not None:
+            self._edit.clear()  # no textEdited: the key that follows emits it
+
     def _on_key(self, event: QKeyEvent) -> bool:
         key = event.key()
+        text = event.text()
+        if text and text.isprintable() and not event.modifiers() & _SHORTCUT_MODIFIERS:
+            self._start_typing_over_choice()
+            return False
+        if key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete) and self._unit is not None:
+            # One key removes the whole choice, as in a combo box.
+            self._edit.clear()
+            self._on_text_edited("")
+            return True
         if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             return False
         if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
@@ -322,14 +348,11 @@ class UnitPicker(QWidget):
         elif self._timer.isActive():
             message = ""
         elif not self._searchable(text):
-            message = "Gõ thêm ít nhất hai chữ cái của tên, hoặc mã đơn vị."
+            message = "Gõ ít nhất hai chữ cái của tên, hoặc mã đơn vị."
         elif not self._model.rowCount():
             message = f"Không tìm thấy đơn vị nào khớp với “{text}”."
         elif self._model.rowCount() >= self.RESULT_LIMIT:
-            message = (
-                f"Hiện {self.RESULT_LIMIT} đơn vị đầu tiên; gõ thêm tên để thu hẹp, "
-                "rồi chọn bằng ↑ ↓ và Enter."
-            )
+            message = f"Hiện {self.RESULT_LIMIT} đơn vị đầu tiên; gõ thêm để thu hẹp."
         else:
-            message = "Chọn bằng ↑ ↓ và Enter, hoặc bấm chuột vào đơn vị."
+            message = "Chọn bằng ↑ ↓ và Enter, hoặc bấm chuột."
         self._status.setText(message)
