@@ -52,8 +52,8 @@ class VietnameseArgumentParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"Lỗi cú pháp lệnh: {message}. Xem: {self.prog} --help\n")
 
 
-def _db_option() -> argparse.ArgumentParser:
-    parent = argparse.ArgumentParser(add_help=False)
+def _db_option() -> VietnameseArgumentParser:
+    parent = VietnameseArgumentParser(add_help=False)
     parent.add_argument(
         "--db",
         metavar="PATH",

@@ -6,9 +6,10 @@ import datetime as dt
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from danvan_desktop.db.engine import Database
 from danvan_desktop.db.schema import Model, ModelEvent, Unit, utc_now
@@ -73,7 +74,7 @@ class SortKey(enum.StrEnum):
     UPDATED_AT = "updated_at"
 
 
-_SORT_COLUMNS: dict[SortKey, tuple[ColumnElement[object], ...]] = {
+_SORT_COLUMNS: dict[SortKey, tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...]] = {
     SortKey.NAME: (Model.sort_name,),
     SortKey.KIND: (Model.kind,),
     SortKey.SUBJECT: (Model.subject_type,),
@@ -227,7 +228,7 @@ class ModelService:
 
     # -- reading ------------------------------------------------------------------------------
 
-    def _filtered(self, query: Select[tuple[int]], flt: ModelFilter) -> Select[tuple[int]]:
+    def _filtered(self, query: Select[int], flt: ModelFilter) -> Select[int]:
         return query.where(*flt.conditions())
 
     def count(self, flt: ModelFilter | None = None) -> int:
@@ -255,24 +256,28 @@ class ModelService:
     def rows(self, ids: Sequence[int]) -> dict[int, ModelRow]:
         """Snapshots of the given models, for the list. Deleted ones are left out."""
         result: dict[int, ModelRow] = {}
-        query = select(
-            Model.id,
-            Model.name,
-            Model.kind,
-            Model.subject_type,
-            Model.person_name,
-            Model.field,
-            Unit.code,
-            Unit.name,
-            Model.village,
-            Model.period_start,
-            Model.period_end,
-            Model.is_new,
-            Model.ethnic_minority_area,
-            Model.status,
-            Model.registered_on,
-            Model.updated_at,
-        ).join(Unit, Unit.id == Model.unit_id).where(Model.deleted.is_(False))
+        query = (
+            select(
+                Model.id,
+                Model.name,
+                Model.kind,
+                Model.subject_type,
+                Model.person_name,
+                Model.field,
+                Unit.code,
+                Unit.name,
+                Model.village,
+                Model.period_start,
+                Model.period_end,
+                Model.is_new,
+                Model.ethnic_minority_area,
+                Model.status,
+                Model.registered_on,
+                Model.updated_at,
+            )
+            .join(Unit, Unit.id == Model.unit_id)
+            .where(Model.deleted.is_(False))
+        )
         with self._db.session() as session:
             # SQLite allows 32k parameters; stay well below it.
             for start in range(0, len(ids), 500):
@@ -314,7 +319,7 @@ class ModelService:
         """Every matching model with its events, in name order (for export and the CLI)."""
         ids = self.ids(flt)
         with self._db.session() as session:
-            out = []
+            out: list[ModelRecord] = []
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 models = {

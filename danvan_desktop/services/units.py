@@ -90,7 +90,7 @@ def load_directory(session: Session) -> int:
     return added
 
 
-def unit_info_query() -> Select[tuple[Unit, str]]:
+def unit_info_query() -> Select[Unit, str]:
     parent = aliased(Unit)
     return select(Unit, parent.name).outerjoin(parent, Unit.parent_id == parent.id)
 

@@ -47,9 +47,7 @@ def test_init_sets_up_unit_reports_to_and_staff(db: str) -> None:
 
 
 def test_init_legacy_reports_to_district(db_path: Path) -> None:
-    code, out, _ = run(
-        "init", "--db", str(db_path), "--unit", "03820", "--legacy", "--staff", "A"
-    )
+    code, out, _ = run("init", "--db", str(db_path), "--unit", "03820", "--legacy", "--staff", "A")
     assert code == 0
     assert "Huyện Mường La (120)" in out
 
@@ -64,7 +62,9 @@ def test_units_search(db: str) -> None:
     code, out, _ = run("units", "search", "ngoc chien", "--db", db)
     assert code == 0
     lines = out.splitlines()
-    assert lines[2].startswith("03820") and "Xã Ngọc Chiến" in lines[2] and "Tỉnh Sơn La" in lines[2]
+    assert (
+        lines[2].startswith("03820") and "Xã Ngọc Chiến" in lines[2] and "Tỉnh Sơn La" in lines[2]
+    )
     assert "Huyện Mường La" in out
     code, _, err = run("units", "search", "khong co dau ca", "--db", db)
     assert code == 1 and "Không tìm thấy" in err

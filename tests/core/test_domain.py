@@ -82,9 +82,7 @@ def test_year_out_of_range() -> None:
 
 
 def test_evaluation_before_start() -> None:
-    data = sample_model(
-        1, start_date=dt.date(2026, 5, 1), evaluation_date=dt.date(2026, 4, 1)
-    )
+    data = sample_model(1, start_date=dt.date(2026, 5, 1), evaluation_date=dt.date(2026, 4, 1))
     assert _errors(data) == ["evaluation_date"]
 
 

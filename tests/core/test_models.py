@@ -129,7 +129,9 @@ def three(services: Services) -> Services:
         ("100%", []),
     ],
 )
-def test_search_ignores_case_diacritics_and_dd(three: Services, query: str, expected: list[str]) -> None:
+def test_search_ignores_case_diacritics_and_dd(
+    three: Services, query: str, expected: list[str]
+) -> None:
     assert names(three, ModelFilter(text=query)) == expected
 
 
@@ -177,10 +179,14 @@ def test_lifecycle_with_corrections(services: Services) -> None:
     )
     with pytest.raises(EventError, match="lý do"):
         services.models.correct_event(wrong.id, fixed, reason=" ", by=STAFF, today=TODAY)
-    services.models.correct_event(wrong.id, fixed, reason="Sai số quyết định", by=STAFF, today=TODAY)
+    services.models.correct_event(
+        wrong.id, fixed, reason="Sai số quyết định", by=STAFF, today=TODAY
+    )
     record = services.models.get(model_id)
     old, new = record.events[-2], record.events[-1]
-    assert old.is_void and old.void_reason == "Sai số quyết định" and old.decision_number == "15-QĐ/ĐU"
+    assert (
+        old.is_void and old.void_reason == "Sai số quyết định" and old.decision_number == "15-QĐ/ĐU"
+    )
     assert new.replaces_id == old.id and new.decision_number == "16-QĐ/ĐU"
     assert record.status is Status.RECOGNISED
     # Cancelling the recognition (no replacement) brings the status back a step.

@@ -48,7 +48,9 @@ def test_migrations_from_an_empty_file_build_the_orm_schema(tmp_path: Path) -> N
     db.close()
     assert backup is not None and backup.exists()
     with sqlite3.connect(backup) as connection:
-        tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        tables = {
+            r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
     assert tables == {"alembic_version"}  # the backup is the state before the upgrade
     assert schema_differences(path) == []
 

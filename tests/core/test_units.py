@@ -14,7 +14,7 @@ from danvan_desktop.services import Services, UserError
 
 def test_official_lists_loaded(blank_services: Services) -> None:
     with blank_services.db.session() as session:
-        counts = Counter(session.execute(select(Unit.directory, Unit.level)).all())
+        counts = Counter(tuple(r) for r in session.execute(select(Unit.directory, Unit.level)))
     assert counts[("2025", "province")] == 34
     assert counts[("2025", "commune")] == 3321
     assert counts[("legacy", "province")] == 63
