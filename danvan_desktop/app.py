@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, Qt, QTranslator
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QSplashScreen
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox
 
 from danvan_desktop.paths import APPLICATION, ORGANIZATION, database_path, default_data_dir
 
@@ -77,7 +77,7 @@ def install_qt_translations(app: QCoreApplication) -> bool:
     return False
 
 
-def _splash() -> QSplashScreen:
+def _splash() -> QLabel:
     pixmap = QPixmap(420, 140)
     pixmap.fill(QColor("#b71c1c"))
     painter = QPainter(pixmap)
@@ -86,7 +86,9 @@ def _splash() -> QSplashScreen:
     font.setPointSize(20)
     font.setBold(True)
     painter.setFont(font)
-    painter.drawText(pixmap.rect().adjusted(0, 0, 0, -40), Qt.AlignmentFlag.AlignCenter, DISPLAY_NAME)
+    painter.drawText(
+        pixmap.rect().adjusted(0, 0, 0, -40), Qt.AlignmentFlag.AlignCenter, DISPLAY_NAME
+    )
     font.setPointSize(10)
     font.setBold(False)
     painter.setFont(font)
@@ -94,7 +96,14 @@ def _splash() -> QSplashScreen:
         pixmap.rect().adjusted(0, 60, 0, 0), Qt.AlignmentFlag.AlignCenter, "Đang mở dữ liệu…"
     )
     painter.end()
-    return QSplashScreen(pixmap)
+    # A plain label, not QSplashScreen: that one waits up to a second for the window system to
+    # confirm the window is exposed (it never does offscreen), which is the delay a splash is
+    # meant to hide.
+    splash = QLabel()
+    splash.setWindowFlags(Qt.WindowType.SplashScreen | Qt.WindowType.FramelessWindowHint)
+    splash.setPixmap(pixmap)
+    splash.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    return splash
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,16 +223,15 @@ def start(
 
     from danvan_desktop.ui.context import UiContext
 
+    prompter = prompter or Prompter()
     path = database_path(args.db)
     try:
         services = open_services(path)
     except UserError as error:
         splash.close()
-        QMessageBox.critical(None, "Không mở được dữ liệu", str(error))
+        prompter.error(None, "Không mở được dữ liệu", str(error))
         return 1
-    context = UiContext(
-        services=services, prompter=prompter or Prompter(), settings=settings or UiSettings()
-    )
+    context = UiContext(services=services, prompter=prompter, settings=settings or UiSettings())
     try:
         if not services.installation.is_set_up():
             splash.close()
@@ -235,22 +243,33 @@ def start(
         services.close()
         raise
     window.show()
-    splash.finish(window)
+    splash.close()
     return Started(app=app, context=context, window=window)
+
+
+def _run_event_loop(app: QApplication) -> int:
+    """app.exec(), apart so that a test can drive `main` without ending the test's own
+    QApplication (after exec() returns, Qt treats the application as closing)."""
+    return app.exec()
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     install_excepthook(default_data_dir() / ERROR_LOG)
-    # Qt may read its own options from the real command line.
-    app = QApplication([sys.argv[0] if sys.argv else "danvan-desktop", *argv])
     del args  # parsed early only so that --help answers before any window appears
+    existing = QApplication.instance()
+    # Qt reads its own options (-platform, -style …) from the command line.
+    app = (
+        existing
+        if isinstance(existing, QApplication)
+        else QApplication([sys.argv[0] if sys.argv else "danvan-desktop", *argv])
+    )
     started = start(argv)
     if isinstance(started, int):
         return started
     try:
-        return app.exec()
+        return _run_event_loop(app)
     finally:
         started.context.services.close()
 

@@ -200,9 +200,14 @@ class EventDialog(QDialog):
             self.setWindowTitle(f"Sửa / hủy bước “{step}”")
 
         try:
-            model_name = context.services.models.get(model_id).data.name
+            record = context.services.models.get(model_id)
         except UserError:
-            model_name = ""
+            record = None
+        model_name = record.data.name if record is not None else ""
+        # The latest step still in force: a new step dated before it would not become the
+        # model's status (the status follows the latest date), so it is refused here.
+        live = [e for e in (record.events if record else ()) if not e.is_void]
+        self._latest = max(live, key=lambda e: (e.event_date, e.id)) if live else None
         header = QLabel(f"Mô hình: <b>{_html(model_name)}</b><br>Bước: <b>{step}</b>")
         header.setWordWrap(True)
 
@@ -350,6 +355,20 @@ class EventDialog(QDialog):
                 event = validate_event(event, today=dt.date.today())
             except EventError as error:
                 errors.extend(error.errors)
+        latest = self._latest
+        if (
+            event is not None
+            and self._correcting is None
+            and latest is not None
+            and event.event_date < latest.event_date
+        ):
+            errors.append(
+                FieldError(
+                    "event_date",
+                    f"trước bước “{STATUS_LABELS[latest.status]}” ngày "
+                    f"{date_text(latest.event_date)}; bước mới phải từ ngày đó trở đi.",
+                )
+            )
         if self._correcting is not None and not self.reason.text().strip():
             errors.append(FieldError("reason", "bắt buộc nhập lý do sửa."))
         if errors:

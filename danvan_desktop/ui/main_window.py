@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from PySide6.QtCore import QByteArray, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
 
         central = QWidget(self)
+        self._central = central
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addLayout(self._filter_layout)
@@ -280,7 +281,8 @@ class MainWindow(QMainWindow):
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.db_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.statusBar().addWidget(self.unit_label)
-        self.statusBar().addWidget(self.db_label, 1)
+        self.statusBar().addPermanentWidget(self.db_label, 1)
+        self.db_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
     # -- filter ---------------------------------------------------------------------------
 
@@ -551,8 +553,8 @@ class MainWindow(QMainWindow):
         if not state.isEmpty():
             self.restoreState(state)
         header_state = settings.bytes("main_window/header")
-        if not header_state.isEmpty():
-            header.restoreState(header_state)
+        # Without saved widths the columns are fitted to the window when it is first shown.
+        self._fit_on_show = header_state.isEmpty() or not header.restoreState(header_state)
 
     def save_layout(self) -> None:
         settings = self.context.settings
@@ -562,6 +564,16 @@ class MainWindow(QMainWindow):
             "main_window/header", QByteArray(self.table.horizontalHeader().saveState())
         )
         settings.sync()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._fit_on_show:
+            self._fit_on_show = False
+            # The layout has not run yet; give the table the room it is about to get.
+            layout = self._central.layout()
+            if layout is not None:
+                layout.activate()
+            self.table.fit_columns()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()

@@ -8,6 +8,7 @@ every field at fault), save() writes it; accept() checks everything before writi
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QKeySequence, QShortcut
@@ -323,7 +324,8 @@ class ModelFormDialog(QDialog):
         self.event_details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         actions_row = QHBoxLayout()
-        actions_row.addWidget(QLabel("Chuyển sang bước:"))
+        self.actions_label = QLabel("Chuyển sang bước:")
+        actions_row.addWidget(self.actions_label)
         actions_row.addLayout(self.actions_box)
         actions_row.addStretch(1)
         actions_row.addWidget(self.correct_button)
@@ -370,14 +372,12 @@ class ModelFormDialog(QDialog):
             self.save_close_button,
             self.close_button,
         ]
-        for first, second in zip(chain, chain[1:], strict=False):
+        for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
     def _connect_changes(self) -> None:
         for widget in self.widgets.values():
-            if isinstance(widget, QLineEdit):
-                widget.textChanged.connect(self._on_edited)
-            elif isinstance(widget, QPlainTextEdit):
+            if isinstance(widget, (QLineEdit, QPlainTextEdit)):
                 widget.textChanged.connect(self._on_edited)
             elif isinstance(widget, QComboBox):
                 widget.currentIndexChanged.connect(self._on_edited)
@@ -570,8 +570,8 @@ class ModelFormDialog(QDialog):
     def _show_lifecycle(self) -> None:
         record = self._record
         while self.actions_box.count():
-            item = self.actions_box.takeAt(0)
-            widget = item.widget() if item is not None else None
+            old = self.actions_box.takeAt(0)
+            widget = old.widget() if old is not None else None
             if widget is not None:
                 widget.deleteLater()
         self.action_buttons = {}
@@ -584,9 +584,12 @@ class ModelFormDialog(QDialog):
                 "Các bước tiếp theo (triển khai, công nhận, khen thưởng…) được ghi sau khi lưu."
             )
             self.new_model_note.show()
+            self.actions_label.hide()
             self.correct_button.setEnabled(False)
+            self.events_table.resizeColumnsToContents()
             return
         self.new_model_note.hide()
+        self.actions_label.show()
         self.status_label.setText(f"Trạng thái hiện tại: <b>{STATUS_LABELS[record.status]}</b>")
         previous: QWidget = self.close_button
         for status in next_statuses(record.status):

@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from danvan_desktop.domain import (
@@ -59,7 +60,9 @@ class Column:
     tooltip: str
     sort_key: SortKey
     text: Callable[[ModelRow], str]
-    width: int  # a sensible first width in pixels; the user's own widths are saved
+    # The widest text usually seen, for the first width (the user's own widths are saved);
+    # "" for the name column, which takes the room left over.
+    sample: str
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -68,62 +71,77 @@ COLUMNS: tuple[Column, ...] = (
         "Tên mô hình, điển hình “Dân vận khéo”",
         SortKey.NAME,
         lambda r: r.name,
-        340,
+        "",
     ),
-    Column("Loại hình", "Mô hình hay điển hình", SortKey.KIND, lambda r: KIND_LABELS[r.kind], 90),
+    Column(
+        "Loại hình",
+        "Mô hình hay điển hình",
+        SortKey.KIND,
+        lambda r: KIND_LABELS[r.kind],
+        "Điển hình",
+    ),
     Column(
         "Tập thể/Cá nhân",
         "Tập thể, hoặc cá nhân kèm họ tên người được đăng ký",
         SortKey.SUBJECT,
         _subject_text,
-        150,
+        "Cá nhân: Lò Văn Pọm",
     ),
-    Column("Lĩnh vực", "Lĩnh vực của mô hình", SortKey.FIELD, lambda r: FIELD_LABELS[r.field], 150),
+    Column(
+        "Lĩnh vực",
+        "Lĩnh vực của mô hình",
+        SortKey.FIELD,
+        lambda r: FIELD_LABELS[r.field],
+        "Quốc phòng – an ninh",
+    ),
     Column(
         "Đơn vị",
         "Đơn vị đăng ký mô hình",
         SortKey.UNIT,
         lambda r: r.unit_name,
-        140,
+        "Xã Ngọc Chiến",
     ),
-    Column("Thôn/bản", "Thôn, bản, tổ dân phố", SortKey.VILLAGE, lambda r: r.village, 120),
+    Column(
+        "Thôn/bản", "Thôn, bản, tổ dân phố", SortKey.VILLAGE, lambda r: r.village, "Xóm Đồng Tâm"
+    ),
     Column(
         "Giai đoạn",
         "Giai đoạn (hoặc năm) đăng ký",
         SortKey.PERIOD,
         lambda r: Period(r.period_start, r.period_end).label,
-        80,
+        "2025–2030",
     ),
     Column(
         "Mới/Duy trì",
         "Mô hình mới trong giai đoạn, hay duy trì từ giai đoạn trước",
         SortKey.IS_NEW,
         lambda r: NEW_LABELS[r.is_new],
-        80,
+        "Duy trì",
     ),
     Column(
         "Trạng thái",
         "Bước hiện tại: đăng ký, triển khai, công nhận, tiêu biểu, khen thưởng",
         SortKey.STATUS,
         lambda r: STATUS_LABELS[r.status],
-        120,
+        "Đang triển khai",
     ),
     Column(
         "Ngày đăng ký",
         "Ngày đăng ký mô hình",
         SortKey.REGISTERED_ON,
         lambda r: date_text(r.registered_on),
-        95,
+        "28/12/2025",
     ),
     Column(
         "Cập nhật",
         "Lần sửa gần nhất (giờ máy tính này)",
         SortKey.UPDATED_AT,
         lambda r: datetime_text(r.updated_at),
-        120,
+        "28/12/2025 23:59",
     ),
 )
 COLUMN_OF_KEY: dict[SortKey, int] = {c.sort_key: i for i, c in enumerate(COLUMNS)}
+_STOPPED_BRUSH = QBrush(QColor("#808080"))
 _MISSING_TEXT = "(mô hình đã bị xóa — hãy làm mới danh sách)"
 
 
@@ -249,7 +267,7 @@ class ModelTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             # A stopped model is still listed but should not read like a live one.
             if row is None or row.status is Status.STOPPED:
-                return Qt.GlobalColor.gray
+                return _STOPPED_BRUSH
             return None
         if row is None:
             return _MISSING_TEXT if index.column() == 0 else ""
@@ -330,14 +348,30 @@ class ModelTableView(QTableView):
         super().setModel(model)
         model.modelAboutToBeReset.connect(self._keep_selection)
         model.modelReset.connect(self._restore_selection)
-        for i, column in enumerate(COLUMNS):
-            self.setColumnWidth(i, column.width)
+        self.fit_columns()
+
+    def fit_columns(self, total: int | None = None) -> None:
+        """First widths from the font: each column as wide as its header or its usual text,
+        the name column taking what is left of `total` (the viewport width by default)."""
+        cells = self.fontMetrics()
+        heads = self.horizontalHeader().fontMetrics()
+        # Room for the cell margins and, in the header, the sort arrow.
+        widths = [
+            max(cells.horizontalAdvance(c.sample) + 12, heads.horizontalAdvance(c.header) + 22)
+            for c in COLUMNS
+        ]
+        total = self.viewport().width() if total is None else total
+        widths[0] = max(total - sum(widths[1:]) - 2, heads.horizontalAdvance("M") * 22)
+        for i, width in enumerate(widths):
+            self.setColumnWidth(i, width)
 
     def selected_ids(self) -> list[int]:
         """Selected models in display order; read from the selection ranges, not per index."""
         model = self.table_model()
         rows: set[int] = set()
-        for rng in self.selectionModel().selection():
+        selection = self.selectionModel().selection()
+        for i in range(selection.size()):
+            rng = selection.at(i)
             rows.update(range(rng.top(), rng.bottom() + 1))
         return [model.id_at(r) for r in sorted(rows)]
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -60,9 +60,54 @@ class Problem:
     message: str
 
 
-def _error_label() -> QLabel:
-    label = QLabel()
+class _WrappedHeight(QObject):
+    """Keeps a word-wrapped label's minimum height at what its current width needs.
+
+    A top-level dialog's minimum size ignores height-for-width, so when a results list opens
+    the layout squeezes the other fields instead of growing the dialog; a real minimum height on
+    the wrapped labels makes the dialog grow."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and isinstance(watched, QLabel):
+            height = watched.heightForWidth(watched.width())
+            if height > 0 and height != watched.minimumHeight():
+                watched.setMinimumHeight(height)
+        return False
+
+
+def _wrapped(label: QLabel) -> QLabel:
     label.setWordWrap(True)
+    keeper = _WrappedHeight(label)
+    label.installEventFilter(keeper)
+    return label
+
+
+def _fit_height(dialog: QDialog, changed: QWidget | None = None) -> None:
+    """Keep the width the user chose but give back the room a closed results list left: the
+    layout only ever grows a window, so without this a gap would stay above the buttons."""
+    # Each level's layout would otherwise update one event-loop turn after the one below it;
+    # activating them from the changed widget up makes the new size known at once.
+    widget: QWidget | None = changed or dialog
+    while widget is not None:
+        layout = widget.layout()
+        if layout is not None:
+            layout.activate()
+        widget = None if widget is dialog else widget.parentWidget()
+    height = dialog.minimumSizeHint().height()
+    if dialog.height() > height:
+        dialog.resize(dialog.width(), height)
+
+
+def _fit_height_when_results_close(dialog: QDialog, picker: UnitPicker) -> None:
+    def on_visible_changed(visible: bool) -> None:
+        if not visible:
+            _fit_height(dialog, picker)
+
+    picker.resultsVisibleChanged.connect(on_visible_changed)
+
+
+def _error_label() -> QLabel:
+    label = _wrapped(QLabel())
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setStyleSheet("color: #b00020;")  # the usual error red, readable on light themes
     label.hide()
@@ -70,8 +115,7 @@ def _error_label() -> QLabel:
 
 
 def _hint_label(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
+    label = _wrapped(QLabel(text))
     label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
     return label
 
@@ -108,6 +152,7 @@ class AddUnitDialog(QDialog):
             self.level_combo.addItem(label, level)
         self.level_combo.setCurrentIndex(self.level_combo.findData(UnitLevel.OTHER))
         self.parent_picker = UnitPicker(context)
+        _fit_height_when_results_close(self, self.parent_picker)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -253,8 +298,7 @@ class SetupDialog(QDialog):
 
         layout = QVBoxLayout(self)
         if first_run:
-            welcome = QLabel(WELCOME)
-            welcome.setWordWrap(True)
+            welcome = _wrapped(QLabel(WELCOME))
             welcome.setTextFormat(Qt.TextFormat.RichText)
             layout.addWidget(welcome)
         layout.addWidget(unit_box)
@@ -265,11 +309,19 @@ class SetupDialog(QDialog):
         layout.addWidget(self.button_box)
         self.setMinimumWidth(680)
 
+        for picker in (self.unit_picker, self.reports_to_picker):
+            _fit_height_when_results_close(self, picker)
+
         self.load()
         geometry = context.settings.bytes(GEOMETRY_KEY)
         if not geometry.isEmpty():
             self.restoreGeometry(geometry)
         self.unit_picker.setFocus()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # The saved height may include a results list that was open when the dialog closed.
+        QTimer.singleShot(0, self, lambda: _fit_height(self))
 
     # -- load / check / save -----------------------------------------------------------------
 
@@ -442,5 +494,5 @@ class SetupDialog(QDialog):
             self.error_label.setText(f"Chưa lưu được. {messages[0]}")
         else:
             lines = "\n".join(f"• {m}" for m in messages)
-            self.error_label.setText(f"Chưa lưu được, hãy sửa:\n{lines}")
+            self.error_label.setText(f"Chưa lưu được vì còn {len(messages)} chỗ cần sửa:\n{lines}")
         self.error_label.show()

@@ -109,6 +109,8 @@ class UnitPicker(QWidget):
     unitChanged = Signal(object)
     # After every search, with the number of units found; lets tests wait without sleeping.
     resultsReady = Signal(int)
+    # The results list opened (True) or closed (False); a dialog may fit its height to it.
+    resultsVisibleChanged = Signal(bool)
 
     SEARCH_DELAY_MS = 200  # long enough not to search on every key, short enough not to feel slow
     RESULT_LIMIT = 50
@@ -208,6 +210,10 @@ class UnitPicker(QWidget):
     def results_model(self) -> UnitResultsModel:
         return self._model
 
+    def status_text(self) -> str:
+        """The line under the field: the chosen unit's level and list, or what to do next."""
+        return self._status.text()
+
     def results_visible(self) -> bool:
         return not self._view.isHidden()
 
@@ -224,9 +230,9 @@ class UnitPicker(QWidget):
         if units:
             self._view.setCurrentIndex(self._model.index(0, 0))
             self._view.scrollToTop()
-            self._view.show()
+            self._set_results_visible(True)
         else:
-            self._view.hide()
+            self._set_results_visible(False)
         self._show_status()
         self.resultsReady.emit(len(units))
 
@@ -259,13 +265,19 @@ class UnitPicker(QWidget):
             self._edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _hide_results(self) -> None:
-        self._view.hide()
+        self._set_results_visible(False)
+
+    def _set_results_visible(self, visible: bool) -> None:
+        if visible == self.results_visible():
+            return
+        self._view.setVisible(visible)
+        self.resultsVisibleChanged.emit(visible)
 
     def _move_current(self, step: int) -> None:
         rows = self._model.rowCount()
         if not rows:
             return
-        self._view.show()
+        self._set_results_visible(True)
         current = self._view.currentIndex()
         row = current.row() + step if current.isValid() else 0
         row = max(0, min(rows - 1, row))

@@ -11,11 +11,11 @@ from PySide6.QtCore import QModelIndex, Qt
 from danvan_desktop.domain import Directory, Field, Period, Status, SubjectType
 from danvan_desktop.services import Services
 from danvan_desktop.services.models import ModelFilter, SortKey
+from tests.conftest import STAFF
+from tests.helpers import sample_model
 
 from danvan_desktop.ui import model_table
 from danvan_desktop.ui.model_table import COLUMNS, ID_ROLE, ModelTableModel, ModelTableView
-from tests.conftest import STAFF
-from tests.helpers import sample_model
 
 pytestmark = pytest.mark.gui
 
@@ -67,9 +67,7 @@ def test_qtmodeltester(qtmodeltester: Any, services: Services, filled: dict[str,
 
 def test_headers_and_cells_in_vietnamese(services: Services, filled: dict[str, int]) -> None:
     model = ModelTableModel(services.models)
-    headers = [
-        model.headerData(i, Qt.Orientation.Horizontal) for i in range(model.columnCount())
-    ]
+    headers = [model.headerData(i, Qt.Orientation.Horizontal) for i in range(model.columnCount())]
     assert headers == [
         "Tên mô hình",
         "Loại hình",
@@ -182,9 +180,7 @@ def test_rows_are_fetched_lazily_in_blocks(
     assert calls == [2, 1, 2]
 
 
-def test_deleted_meanwhile_shows_a_placeholder(
-    services: Services, filled: dict[str, int]
-) -> None:
+def test_deleted_meanwhile_shows_a_placeholder(services: Services, filled: dict[str, int]) -> None:
     model = ModelTableModel(services.models)
     first = model.id_at(0)
     services.models.delete(first, by=STAFF)
