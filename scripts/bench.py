@@ -57,8 +57,10 @@ def main() -> int:
             items = demo_models(unit_ids, min(chunk, args.models - offset), rng)
             services.models.create_many(items, by="Benchmark", today=dt.date(2026, 11, 25))
         took = time.perf_counter() - start
-        print(f"{'create_many (validated, with events)':<48} {args.models - have} models "
-              f"in {took:.1f} s ({(args.models - have) / took:,.0f}/s)")
+        print(
+            f"{'create_many (validated, with events)':<48} {args.models - have} models "
+            f"in {took:.1f} s ({(args.models - have) / took:,.0f}/s)"
+        )
     print(f"database: {path} ({path.stat().st_size / 2**20:.0f} MiB)")
     models = services.models
     everything = ModelFilter()
