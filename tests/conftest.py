@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,9 @@ import pytest
 
 from danvan_desktop.domain import Directory
 from danvan_desktop.services import Services, open_services
+
+# GUI tests never need a display; `make test` sets this too, this makes plain `pytest` work.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 STAFF = "Nguyễn Thị Hoa"
 

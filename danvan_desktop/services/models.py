@@ -213,13 +213,30 @@ def _to_event(event: ModelEvent) -> EventInfo:
     )
 
 
+def _live_in_order(events: Iterable[ModelEvent]) -> list[ModelEvent]:
+    """Events still in force, by date, then by order of entry."""
+    return sorted(
+        (e for e in events if e.voided_at is None), key=lambda e: (e.event_date, e.id or 0)
+    )
+
+
 def current_status(events: Iterable[ModelEvent]) -> Status:
-    """The step of the latest event still in force (by date, then by order of entry)."""
-    live = [e for e in events if e.voided_at is None]
-    if not live:
-        return Status.REGISTERED
-    latest = max(live, key=lambda e: (e.event_date, e.id or 0))
-    return Status(latest.status)
+    """The step of the latest event still in force."""
+    live = _live_in_order(events)
+    return Status(live[-1].status) if live else Status.REGISTERED
+
+
+def _date_before(latest: ModelEvent) -> EventError:
+    label = STATUS_LABELS[Status(latest.status)]
+    return EventError(
+        [
+            FieldError(
+                "event_date",
+                f"trước bước “{label}” ngày {latest.event_date:%d/%m/%Y}; "
+                "bước mới phải từ ngày đó trở đi.",
+            )
+        ]
+    )
 
 
 class ModelService:
@@ -462,6 +479,9 @@ class ModelService:
                         )
                     ]
                 )
+            live = _live_in_order(model.events)
+            if live and event.event_date < live[-1].event_date:
+                raise _date_before(live[-1])
             model.events.append(_new_event(event, by))
             session.flush()
             model.status = current_status(model.events).value
@@ -491,9 +511,28 @@ class ModelService:
             if old.voided_at is not None:
                 raise UserError("Bước này đã được sửa trước đó; hãy sửa bản mới nhất.")
             model = self._load(session, old.model_id)
-            live = [e for e in model.events if e.voided_at is None]
+            live = _live_in_order(model.events)
             if replacement is None and len(live) == 1:
                 raise UserError("Không thể hủy bước duy nhất còn lại của mô hình.")
+            if replacement is not None:
+                # The corrected step keeps its place in the story: not before the step that came
+                # before it, not after the one that came after it.
+                position = live.index(old) if old in live else -1
+                previous = live[position - 1] if position > 0 else None
+                following = live[position + 1] if 0 <= position < len(live) - 1 else None
+                if previous is not None and replacement.event_date < previous.event_date:
+                    raise _date_before(previous)
+                if following is not None and replacement.event_date > following.event_date:
+                    label = STATUS_LABELS[Status(following.status)]
+                    raise EventError(
+                        [
+                            FieldError(
+                                "event_date",
+                                f"sau bước “{label}” ngày {following.event_date:%d/%m/%Y}; "
+                                "hãy chọn ngày trước đó, hoặc hủy bước này và ghi bước mới.",
+                            )
+                        ]
+                    )
             old.voided_at = utc_now()
             old.voided_by = by
             old.void_reason = reason

@@ -8,7 +8,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, case, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from danvan_desktop.db.engine import Database
@@ -130,6 +130,7 @@ class UnitService:
         query = unit_info_query()
         if text.isdigit():
             query = query.where(Unit.code.startswith(text))
+            closeness = case((Unit.code == text, 0), else_=1)
         else:
             terms = search_terms(text)
             if not terms:
@@ -137,26 +138,25 @@ class UnitService:
             words = " " + Unit.name_folded
             for term in terms:
                 query = query.where(words.contains(" " + term, autoescape=True))
+            # Exact hits first: the whole name, or the name after its division word
+            # ("xa ngoc chien" for "ngoc chien").
+            phrase = " ".join(terms)
+            exact = or_(Unit.name_folded == phrase, words.endswith(" " + phrase, autoescape=True))
+            closeness = case((exact, 0), else_=1)
         if directory is not None:
             query = query.where(Unit.directory == directory.value)
+        query = query.order_by(
+            closeness,
+            case(
+                *((Unit.directory == d.value, rank) for d, rank in _DIRECTORY_RANK.items()),
+                else_=9,
+            ),
+            case(*((Unit.level == lv.value, rank) for lv, rank in _LEVEL_RANK.items()), else_=9),
+            Unit.name_folded,
+            Unit.code,
+        ).limit(limit)
         with self._db.session() as session:
-            results = [to_info(unit, parent) for unit, parent in session.execute(query)]
-        phrase = " ".join(search_terms(text))
-
-        def rank(unit: UnitInfo) -> tuple[int, int, int, str, str]:
-            name = fold(unit.name)
-            bare = name.removeprefix(fold(unit.division_type)).strip()
-            closeness = 0 if text in (unit.code, name) or phrase == bare else 1
-            return (
-                closeness,
-                _DIRECTORY_RANK[unit.directory],
-                _LEVEL_RANK[unit.level],
-                name,
-                unit.code,
-            )
-
-        results.sort(key=rank)
-        return results[:limit]
+            return [to_info(unit, parent) for unit, parent in session.execute(query)]
 
     def get(self, unit_id: int) -> UnitInfo:
         with self._db.session() as session:

@@ -205,3 +205,29 @@ def test_stop_and_resume(services: Services) -> None:
 
 def test_periods_offered(three: Services) -> None:
     assert three.models.periods()[:2] == [Period(2025, 2030), Period(2021, 2025)]
+
+
+def test_step_dated_before_the_latest_is_refused(services: Services) -> None:
+    model_id = services.models.create(sample_model(unit_id(services)), by=STAFF, today=TODAY)
+    early = EventData(Status.STOPPED, dt.date(2026, 1, 5))  # registered on 2026-03-02
+    with pytest.raises(EventError, match="trước bước “Đăng ký” ngày 02/03/2026"):
+        services.models.add_event(model_id, early, by=STAFF, today=TODAY)
+    record = services.models.get(model_id)
+    assert record.status is Status.REGISTERED and record.revision == 1 and len(record.events) == 1
+
+
+def test_correction_keeps_the_step_between_its_neighbours(services: Services) -> None:
+    model_id = services.models.create(sample_model(unit_id(services)), by=STAFF, today=TODAY)
+    services.models.add_event(
+        model_id, EventData(Status.IMPLEMENTING, dt.date(2026, 4, 1)), by=STAFF, today=TODAY
+    )
+    services.models.add_event(
+        model_id, EventData(Status.STOPPED, dt.date(2026, 6, 1)), by=STAFF, today=TODAY
+    )
+    middle = services.models.get(model_id).events[1]
+    late = EventData(Status.IMPLEMENTING, dt.date(2026, 7, 1))
+    with pytest.raises(EventError, match="sau bước “Dừng thực hiện”"):
+        services.models.correct_event(middle.id, late, reason="Sai ngày", by=STAFF, today=TODAY)
+    fixed = EventData(Status.IMPLEMENTING, dt.date(2026, 5, 1))
+    services.models.correct_event(middle.id, fixed, reason="Sai ngày", by=STAFF, today=TODAY)
+    assert services.models.get(model_id).status is Status.STOPPED
