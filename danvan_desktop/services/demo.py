@@ -90,7 +90,7 @@ def demo_models(unit_ids: list[int], count: int, rng: random.Random) -> list[Mod
             name, fld = collective.pop()
             place = village[0].lower() + village[1:]  # "bản Nà Luông", "tổ dân phố 2"
             if name.endswith(" ở bản"):
-                name = f"{name} {village.removeprefix('Bản ')}"
+                name = f"{name.removesuffix(' bản')} {place}"  # "… ở bản Đán", "… ở thôn Đồng Tâm"
             elif rng.random() < 0.5:
                 name = f"{name} {place}"
             person = position = ""

@@ -576,9 +576,14 @@ class MainWindow(QMainWindow):
             self.table.fit_columns()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.save_layout()
+        # Each open form asks about its unsaved changes; one answered "Quay lại" keeps the
+        # whole app open, so quitting never drops typed work.
         for dialog in list(self._dialogs.values()):
             dialog.close()
+        if any(dialog.isVisible() for dialog in self._dialogs.values()):
+            event.ignore()
+            return
+        self.save_layout()
         super().closeEvent(event)
 
 

@@ -473,3 +473,26 @@ def test_stopped_models_are_greyed(
     assert window.model.index(stopped, 0).data(Qt.ItemDataRole.ForegroundRole) is not None
     assert window.model.index(live, 0).data(Qt.ItemDataRole.ForegroundRole) is None
     assert window.model.index(stopped, STATUS_COL).data() == "Dừng thực hiện"
+
+
+def test_quitting_with_unsaved_typing_asks_and_can_stay(
+    qtbot: Any, window: MainWindow, ids: dict[str, int], prompter: ScriptedPrompter
+) -> None:
+    from danvan_desktop.ui.model_form import ModelFormDialog
+    from danvan_desktop.ui.prompts import Choice
+
+    window.open_model(ids[CAMERA])
+    (form,) = window.open_dialogs()
+    assert isinstance(form, ModelFormDialog)
+    qtbot.waitExposed(form)
+    form.name_edit.end(False)  # the name opens selected; type after it
+    type_text(form.name_edit, " mới")
+    prompter.answers = [Choice.CANCEL]
+    window.quit_action.trigger()
+    assert window.isVisible() and form.isVisible()  # nothing typed is lost
+    assert form.name_edit.text().endswith(" mới")
+    prompter.answers = [Choice.SAVE]
+    window.quit_action.trigger()
+    assert not window.isVisible()
+    services = window.context.services
+    assert services.models.get(ids[CAMERA]).data.name.endswith(" mới")
