@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from danvan_desktop.domain import (
     FIELD_LABELS,
     KIND_LABELS,
+    LONG_TEXT_FIELDS,
     MODEL_FIELD_LABELS,
     MODEL_FIELD_NAMES,
     NEW_LABELS,
@@ -61,10 +62,12 @@ from danvan_desktop.services.errors import ConflictError, UserError
 from danvan_desktop.services.models import EventInfo, ModelRecord
 
 from danvan_desktop.ui.context import UiContext
-from danvan_desktop.ui.event_dialog import (
+from danvan_desktop.ui.event_dialog import EventDialog
+from danvan_desktop.ui.labels import date_text, datetime_text
+from danvan_desktop.ui.widgets import (
     INVALID_STYLE,
-    EventDialog,
     OptionalDateEdit,
+    confirm_close,
     enter_moves_on,
     field_label,
     is_invalid,
@@ -72,8 +75,6 @@ from danvan_desktop.ui.event_dialog import (
     plain_buttons,
     set_invalid,
 )
-from danvan_desktop.ui.labels import date_text, datetime_text
-from danvan_desktop.ui.prompts import Choice
 
 GEOMETRY_KEY = "model_form/geometry"
 DEFAULT_PERIOD = (2025, 2030)
@@ -186,21 +187,7 @@ class ModelFormDialog(QDialog):
             self.new_combo.addItem(label, value)
         self.registered_on_edit = OptionalDateEdit(MODEL_FIELD_LABELS["registered_on"])
         self.texts: dict[str, QPlainTextEdit] = {
-            name: long_text_edit()
-            for name in (
-                "situation",
-                "goals",
-                "content",
-                "target_area",
-                "lead_forces",
-                "coordinating_forces",
-                "participating_forces",
-                "resources",
-                "schedule",
-                "outputs",
-                "sustainability",
-                "notes",
-            )
+            name: long_text_edit() for name in LONG_TEXT_FIELDS
         }
         self.start_date_edit = OptionalDateEdit(MODEL_FIELD_LABELS["start_date"])
         self.evaluation_date_edit = OptionalDateEdit(MODEL_FIELD_LABELS["evaluation_date"])
@@ -727,13 +714,8 @@ class ModelFormDialog(QDialog):
         if self.has_changes():
             name = self.name_edit.text().strip()
             what = f"Mô hình “{name}”" if name else "Mô hình này"
-            answer = self._context.prompter.save_discard_cancel(
-                self, "Chưa lưu", f"{what} có thay đổi chưa lưu. Lưu lại trước khi đóng?"
-            )
-            if answer is Choice.CANCEL:
-                return
-            if answer is Choice.SAVE:
-                self.accept()
+            text = f"{what} có thay đổi chưa lưu. Lưu lại trước khi đóng?"
+            if not confirm_close(self._context.prompter, self, "Chưa lưu", text):
                 return
         super().reject()
 

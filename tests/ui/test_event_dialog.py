@@ -17,8 +17,9 @@ from tests.ui.conftest import ScriptedPrompter
 from tests.ui.typing_helpers import press, type_text
 
 from danvan_desktop.ui.context import UiContext
-from danvan_desktop.ui.event_dialog import EventDialog, OptionalDateEdit, is_invalid
+from danvan_desktop.ui.event_dialog import EventDialog
 from danvan_desktop.ui.prompts import Choice
+from danvan_desktop.ui.widgets import OptionalDateEdit, is_invalid
 
 pytestmark = [
     pytest.mark.gui,

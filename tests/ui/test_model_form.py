@@ -18,9 +18,10 @@ from tests.ui.conftest import ScriptedPrompter
 from tests.ui.typing_helpers import press, type_text
 
 from danvan_desktop.ui.context import UiContext
-from danvan_desktop.ui.event_dialog import EventDialog, is_invalid
+from danvan_desktop.ui.event_dialog import EventDialog
 from danvan_desktop.ui.model_form import GEOMETRY_KEY, ModelFormDialog
 from danvan_desktop.ui.prompts import Choice
+from danvan_desktop.ui.widgets import is_invalid
 
 pytestmark = [
     pytest.mark.gui,
