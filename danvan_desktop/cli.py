@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from danvan_desktop import __version__
+from danvan_desktop.commands import CommandGroup, open_from_args
 from danvan_desktop.domain import (
     DIRECTORY_LABELS,
     FIELD_LABELS,
@@ -33,8 +34,7 @@ from danvan_desktop.domain import (
     UnitLevel,
     ValidationError,
 )
-from danvan_desktop.paths import database_path
-from danvan_desktop.services import Services, UserError, open_services
+from danvan_desktop.services import Services, UserError
 from danvan_desktop.services.model_json import JSON_KEYS, json_to_model, record_to_json
 from danvan_desktop.services.models import ModelFilter
 from danvan_desktop.services.units import UnitInfo
@@ -63,7 +63,7 @@ def _db_option() -> VietnameseArgumentParser:
     return parent
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(groups: Sequence[CommandGroup] = ()) -> argparse.ArgumentParser:
     db = _db_option()
     parser = VietnameseArgumentParser(
         prog="danvan",
@@ -130,14 +130,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo-data", parents=[db], help="thêm dữ liệu mẫu để dùng thử")
     demo.add_argument("--count", type=int, default=60)
     demo.add_argument("--seed", type=int, default=2026)
+    for group in groups:
+        group.register(commands, db)
     return parser
 
 
 # ---------------------------------------------------------------------------------------------
 
 
-def _open(args: argparse.Namespace) -> Services:
-    return open_services(database_path(getattr(args, "db", None)))
+_open = open_from_args
 
 
 def _parse_date(text: str | None, option: str) -> dt.date | None:
@@ -430,10 +431,14 @@ def main(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
     stdin: TextIO | None = None,
+    groups: Sequence[CommandGroup] | None = None,
 ) -> int:
+    """Run one command. `groups` are the command groups besides the built-in ones (default:
+    the core's; the console script adds the printing commands, which need Qt)."""
     out = stdout or _utf8(sys.stdout)
     err = stderr or _utf8(sys.stderr)
-    parser = build_parser()
+    groups = core_groups() if groups is None else groups
+    parser = build_parser(groups)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
@@ -447,6 +452,9 @@ def main(
             return cmd_models(args, out, stdin or sys.stdin)
         if args.command == "demo-data":
             return cmd_demo(args, out)
+        for group in groups:
+            if args.command == group.name:
+                return group.run(args, out, stdin or sys.stdin)
     except (UserError, ValidationError) as error:
         err.write(f"Lỗi: {_one_line(str(error))}\n")
         return EXIT_USER_ERROR
@@ -459,6 +467,11 @@ def main(
         err.write(f"Lỗi không mong đợi ({error.__class__.__name__}): {_one_line(str(error))}\n")
         return 70
     return EXIT_USAGE
+
+
+def core_groups() -> list[CommandGroup]:
+    """Command groups of the core (no Qt)."""
+    return []
 
 
 def _csv_value(value: object) -> object:
