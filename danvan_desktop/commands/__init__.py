@@ -17,7 +17,7 @@ class CommandGroup(Protocol):
 
     def register(
         self,
-        commands: argparse._SubParsersAction[argparse.ArgumentParser],
+        commands: argparse._SubParsersAction[Any],
         db: argparse.ArgumentParser,
     ) -> None:
         """Add `self.name` to `commands`; give every parser `parents=[db]` (the --db option)."""
