@@ -471,7 +471,10 @@ def main(
 
 def core_groups() -> list[CommandGroup]:
     """Command groups of the core (no Qt)."""
-    return []
+    from danvan_desktop.commands.excel import ExcelCommands
+    from danvan_desktop.commands.report import ReportCommands
+
+    return [ReportCommands(), ExcelCommands()]
 
 
 def _csv_value(value: object) -> object:
