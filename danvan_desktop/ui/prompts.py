@@ -46,7 +46,14 @@ class Prompter:
         return Choice.CANCEL
 
     def error(self, parent: QWidget | None, title: str, text: str) -> None:
-        QMessageBox.warning(parent, title, text)
+        self._tell(QMessageBox.Icon.Warning, parent, title, text)
 
     def info(self, parent: QWidget | None, title: str, text: str) -> None:
-        QMessageBox.information(parent, title, text)
+        self._tell(QMessageBox.Icon.Information, parent, title, text)
+
+    @staticmethod
+    def _tell(icon: QMessageBox.Icon, parent: QWidget | None, title: str, text: str) -> None:
+        # Qt has no Vietnamese translation of its stock "OK" button here; name ours.
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
+        box.addButton("Đóng", QMessageBox.ButtonRole.AcceptRole)
+        box.exec()
