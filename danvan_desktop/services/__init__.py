@@ -14,6 +14,7 @@ from danvan_desktop.paths import backup_dir
 from danvan_desktop.services.errors import UserError
 from danvan_desktop.services.installation import Installation, InstallationService
 from danvan_desktop.services.models import ModelService
+from danvan_desktop.services.reports import ReportService
 from danvan_desktop.services.units import UnitService, load_directory
 
 __all__ = ["Installation", "Services", "UserError", "open_services"]
@@ -25,6 +26,7 @@ class Services:
     units: UnitService
     models: ModelService
     installation: InstallationService
+    reports: ReportService
 
     @property
     def db_path(self) -> Path:
@@ -62,4 +64,5 @@ def open_services(path: Path) -> Services:
         units=units,
         models=ModelService(db),
         installation=InstallationService(db, units),
+        reports=ReportService(db, units),
     )

@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         self._services = context.services
         self._subtree_cache: dict[int, tuple[int, ...]] = {}
         self._dialogs: dict[tuple[str, int], QDialog] = {}
+        self._report_window: QMainWindow | None = None
 
         self.table = ModelTableView(self)
         self.model = ModelTableModel(self._services.models, self.table)
@@ -237,6 +238,10 @@ class MainWindow(QMainWindow):
         self.setup_action.setToolTip("Đơn vị của máy này, đơn vị cấp trên, cán bộ phụ trách")
         self.setup_action.triggered.connect(self.open_setup)
 
+        self.report_action = QAction("Thống kê", self)
+        self.report_action.setToolTip("Số liệu theo đơn vị, lĩnh vực, loại hình; biểu đồ")
+        self.report_action.triggered.connect(self.open_report)
+
         self.quit_action = QAction("Thoát", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
@@ -257,6 +262,8 @@ class MainWindow(QMainWindow):
         model_menu.addAction(self.delete_action)
         model_menu.addSeparator()
         model_menu.addAction(self.refresh_action)
+        self.report_menu = self.menuBar().addMenu("&Báo cáo")
+        self.report_menu.addAction(self.report_action)
 
         toolbar = QToolBar("Thanh công cụ", self)
         toolbar.setObjectName("main_toolbar")  # saveState() needs a name
@@ -271,6 +278,8 @@ class MainWindow(QMainWindow):
         self.status_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         toolbar.addWidget(self.status_button)
         toolbar.addAction(self.delete_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.report_action)
         toolbar.addSeparator()
         toolbar.addAction(self.setup_action)
         self.addToolBar(toolbar)
@@ -495,6 +504,17 @@ class MainWindow(QMainWindow):
             return dialog
 
         self._show_dialog(("setup", 0), make)
+
+    def open_report(self) -> None:
+        """The statistics window: one, brought forward if already open."""
+        from danvan_desktop.ui.report_view import ReportWindow
+
+        if self._report_window is None:
+            self._report_window = ReportWindow(self.context, self)
+            self._report_window.openModel.connect(self.open_model)
+        self._report_window.show()
+        self._report_window.raise_()
+        self._report_window.activateWindow()
 
     def _setup_changed(self) -> None:
         self._subtree_cache.clear()

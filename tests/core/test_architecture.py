@@ -10,7 +10,7 @@ from pathlib import Path
 import danvan_desktop
 
 PACKAGE = Path(danvan_desktop.__file__).parent
-GUI_MODULES = {PACKAGE / "app.py"}
+GUI_MODULES = {PACKAGE / "app.py", PACKAGE / "console.py"}
 
 
 def core_files() -> list[Path]:

@@ -496,3 +496,19 @@ def test_quitting_with_unsaved_typing_asks_and_can_stay(
     assert not window.isVisible()
     services = window.context.services
     assert services.models.get(ids[CAMERA]).data.name.endswith(" mới")
+
+
+def test_report_window_opens_once_and_opens_models(
+    qtbot: Any, window: MainWindow, ids: dict[str, int]
+) -> None:
+    from danvan_desktop.ui.model_form import ModelFormDialog
+    from danvan_desktop.ui.report_view import ReportWindow
+
+    window.report_action.trigger()
+    report = window.findChild(ReportWindow)
+    assert isinstance(report, ReportWindow) and report.isVisible()
+    window.report_action.trigger()
+    assert window.findChildren(ReportWindow) == [report]
+    report.openModel.emit(ids[CAMERA])
+    (form,) = window.open_dialogs()
+    assert isinstance(form, ModelFormDialog) and form.model_id == ids[CAMERA]
