@@ -103,8 +103,12 @@ def _import(services: Services, args: argparse.Namespace, out: TextIO) -> int:
     started = time.perf_counter()
     preview = preview_import(services, Path(args.file))
     out.write(f"Tệp {preview.path.name}, trang “{preview.sheet}”: {preview.summary()}.\n")
-    for row in preview.duplicates:
+    if preview.after_total_rows:
+        out.write(f"Bỏ qua {preview.after_total_rows} dòng dưới dòng “Tổng cộng”.\n")
+    for row in preview.duplicates[:SHOWN_ISSUES]:
         out.write(f"Dòng {row.row}: trùng — “{row.data.name}” {row.duplicate_of}.\n")
+    if len(preview.duplicates) > SHOWN_ISSUES:
+        out.write(f"… và {len(preview.duplicates) - SHOWN_ISSUES} dòng trùng khác.\n")
     for issue in preview.errors[:SHOWN_ISSUES]:
         out.write(f"{issue}\n")
     if len(preview.errors) > SHOWN_ISSUES:

@@ -136,6 +136,8 @@ class ExcelImportDialog(QDialog):
             skipped.append(f"{preview.blank_rows} dòng trống")
         if preview.skipped_total_rows:
             skipped.append("dòng tổng cộng")
+        if preview.after_total_rows:
+            skipped.append(f"{preview.after_total_rows} dòng dưới dòng tổng cộng")
         extra = f" (bỏ qua {', '.join(skipped)})" if skipped else ""
         text = f"Trang “{preview.sheet}”: {preview.summary()}{extra}."
         if preview.errors:

@@ -121,15 +121,18 @@ def test_accepts_what_offices_type(services: Services, tmp_path: Path) -> None:
             }
         ),
         good_row(**{"Tên mô hình": '=HYPERLINK("http://x")', "Lĩnh vực": "khac"}),
+        good_row(**{"Tên mô hình": "Tám", "Ghi chú": "Cộng"}),
         None,
         {"STT": "Tổng cộng", "Tên mô hình": None},
+        {"Tên mô hình": "Người lập biểu"},  # below the total: a signature, not a model
     ]
     path = write_rows(tmp_path / "ok.xlsx", rows)
     preview = preview_import(services, path, today=TODAY)
     assert preview.errors == []
     assert preview.duplicates == []
-    assert preview.blank_rows == 1
+    assert preview.blank_rows == 2
     assert preview.skipped_total_rows == 1
+    assert preview.after_total_rows == 1
     by_name = {r.data.name: r for r in preview.to_add}
     assert set(by_name) == {
         "Mô hình một",
@@ -140,6 +143,7 @@ def test_accepts_what_offices_type(services: Services, tmp_path: Path) -> None:
         "Sáu",
         "Bảy",
         '=HYPERLINK("http://x")',
+        "Tám",
     }
     home = services.installation.get().unit
     assert all(r.data.unit_id == home.id and r.unit_code == "03820" for r in preview.to_add)
@@ -165,10 +169,10 @@ def test_accepts_what_offices_type(services: Services, tmp_path: Path) -> None:
     assert model_count(services) == 0  # a preview writes nothing
 
     result = apply_import(services, preview, today=TODAY)
-    assert len(result.added_ids) == 8
+    assert len(result.added_ids) == 9
     assert result.backup is not None and result.backup.exists()
     assert "truoc-nhap-excel" in result.backup.name
-    stored = services.models.get(by_name["Năm"].row and result.added_ids[4])
+    stored = services.models.get(result.added_ids[4])  # added in sheet order: row "Năm"
     assert stored.data.person_name == "Lò Văn Sơn"
     assert stored.created_by == STAFF
     # The formula-looking name was kept as text, not evaluated.
@@ -177,9 +181,9 @@ def test_accepts_what_offices_type(services: Services, tmp_path: Path) -> None:
 
     # The same workbook again adds nothing.
     again = preview_import(services, path, today=TODAY)
-    assert again.to_add == [] and len(again.duplicates) == 8
+    assert again.to_add == [] and len(again.duplicates) == 9
     assert apply_import(services, again, today=TODAY).added_ids == []
-    assert model_count(services) == 8
+    assert model_count(services) == 9
 
 
 LONG = "x" * 301
@@ -333,6 +337,8 @@ def test_duplicates_in_database_and_within_file(services: Services, tmp_path: Pa
         (5, "trùng dòng 4 của tệp"),
     ]
     assert len(apply_import(services, preview, today=TODAY).added_ids) == 2
+    # A preview made before that import (a second window) adds nothing when applied later.
+    assert apply_import(services, preview, today=TODAY).added_ids == []
     second = preview_import(services, path, today=TODAY)
     assert second.to_add == [] and len(second.duplicates) == 4
     # The user may still add them, when told to.

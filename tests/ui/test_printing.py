@@ -13,14 +13,14 @@ import pytest
 from pypdf import PdfReader
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QImage, QPainter, QTransform
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPageLayout, QPainter, QTransform
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintPreviewDialog, QPrintPreviewWidget
 from PySide6.QtWidgets import QApplication
 
 from danvan_desktop import console
-from danvan_desktop.domain import SubjectType
+from danvan_desktop.domain import Directory, Field, SubjectType
 from danvan_desktop.services import Services
 from danvan_desktop.services.print_settings import (
     HeaderProfile,
@@ -36,6 +36,7 @@ from danvan_desktop.ui.printing.preview import (
     export_forms_pdf,
     preview_blank_form,
     preview_forms,
+    preview_report,
 )
 from danvan_desktop.ui.printing.registration_form import field_value
 
@@ -117,7 +118,7 @@ def ink_box(path: Path, page: int) -> tuple[int, int, int, int]:
     rendered at 72 dpi."""
     document = QPdfDocument()
     assert document.load(str(path)) == QPdfDocument.Error.None_
-    rendered = document.render(page, QSize(595, 842))
+    rendered = document.render(page, document.pagePointSize(page).toSize())
     image = QImage(rendered.size(), QImage.Format.Format_Grayscale8)
     image.fill(Qt.GlobalColor.white)  # the rendering is transparent where nothing is drawn
     painter = QPainter(image)
@@ -132,18 +133,18 @@ def ink_box(path: Path, page: int) -> tuple[int, int, int, int]:
         ]
 
     rows = inked_rows(image)
+    # Rotated 90° clockwise, row x of the image is column x of the page.
     columns = inked_rows(image.transformed(QTransform().rotate(90)))
-    # Rotating by 90° clockwise: row y of the rotated image is column y of the page.
     return columns[0], rows[0], columns[-1], rows[-1]
 
 
 def assert_margins(path: Path) -> None:
-    for page in range(len(page_sizes(path))):
+    for page, (width, height) in enumerate(page_sizes(path)):
         left, top, right, bottom = ink_box(path, page)
         assert left >= 30 * MM - 1, (page, left)
-        assert right <= A4[0] - 15 * MM + 1, (page, right)
+        assert right <= width - 15 * MM + 1, (page, right)
         assert top >= 20 * MM - 1, (page, top)
-        assert bottom <= A4[1] - 20 * MM + 1, (page, bottom)
+        assert bottom <= height - 20 * MM + 1, (page, bottom)
 
 
 def font_names(path: Path) -> set[str]:
@@ -402,3 +403,97 @@ def test_print_settings_dialog_saves_and_refuses_bad_values(
     stored = print_settings_service(context.services).get()
     assert stored.header_profile is HeaderProfile.STATE
     assert (stored.place, stored.approver_name) == ("Mường La", "Hà Văn Tuấn")
+
+
+# ---------------------------------------------------------------------------------------------
+# The statistics report
+
+
+def province_with_models(services: Services, communes: int) -> list[str]:
+    """Make the installation the province of Sơn La with models in `communes` communes;
+    returns the communes' names."""
+    province = services.units.by_code("14", Directory.CURRENT)
+    services.installation.save(unit_id=province.id, reports_to_id=None, staff_name="Lò Thị Mai")
+    below = services.units.children(province.id)[:communes]
+    data = [
+        sample_model(unit.id, name=f"Mô hình {index}", field=fields[index % len(fields)])
+        for index, unit in enumerate(below)
+        for fields in [list(Field)]
+    ]
+    services.models.create_many(data, by="test")
+    return [unit.name for unit in below]
+
+
+def test_report_pdf_is_landscape_with_the_table_header_on_every_page(
+    services: Services, db_path: Path, tmp_path: Path, qapp: QApplication
+) -> None:
+    names = province_with_models(services, 50)
+    configure(services, approver_name="Hà Văn Tuấn")
+    path = tmp_path / "report.pdf"
+    out, err = io.StringIO(), io.StringIO()
+    code = console.main(["print", "report", "--out", str(path), "--db", str(db_path)], out, err)
+    assert (code, err.getvalue()) == (0, "")
+
+    sizes = page_sizes(path)
+    assert len(sizes) >= 3
+    for width, height in sizes:
+        assert abs(width - A4[1]) <= 1 and abs(height - A4[0]) <= 1
+    pages = pdf_pages(path)
+    table_pages = [text for text in pages if squeeze("Xã") in text or squeeze("Phường") in text]
+    table_pages = [text for text in table_pages if squeeze("Tổng số") in text]
+    assert len(table_pages) >= 2
+    for text in table_pages:  # the two header rows repeat on every page of the table
+        assert_contains(text, "STT", "Đơn vị", "Chủ thể", "Lĩnh vực", "Kết quả", "Tập thể")
+    whole = "".join(pages)
+    assert_contains(
+        whole,
+        "TỈNH ỦY SƠN LA",
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "BIỂU THỐNG KÊ MÔ HÌNH, ĐIỂN HÌNH “DÂN VẬN KHÉO”",
+        "Tổng cộng",
+        "Số mô hình theo lĩnh vực",
+        "Số mô hình theo đơn vị",
+        "NGƯỜI LẬP BIỂU",
+        "Lò Thị Mai",
+        "Hà Văn Tuấn",
+        "Sơn La, ngày",
+        *names[:10],
+    )
+    assert font_names(path) <= {
+        "LiberationSerif",
+        "LiberationSerif-Bold",
+        "LiberationSerif-Italic",
+    }
+    assert_margins(path)
+
+    filtered = tmp_path / "filtered.pdf"
+    args = ["print", "report", "--period", "2021-2025", "--out", str(filtered)]
+    assert console.main([*args, "--db", str(db_path)], out, err) == 0
+    text = "".join(pdf_pages(filtered))
+    assert_contains(text, "Tỉnh Sơn La — giai đoạn 2021–2025", "Tổng cộng")
+
+
+def test_report_preview_opens(context: UiContext, qtbot: QtBot) -> None:
+    context.services.models.create_many([sample_model(unit_id(context.services))], by="test")
+    statistics = context.services.reports.statistics()
+    dialog = preview_report(context, statistics, None)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(dialog.isVisible)
+    widget = dialog.findChild(QPrintPreviewWidget)
+    assert widget is not None
+    qtbot.waitUntil(lambda: widget.pageCount() >= 1)
+    assert widget.orientation() == QPageLayout.Orientation.Landscape
+    dialog.close()
+
+
+def test_the_bundled_fonts_are_registered_from_the_package(qapp: QApplication) -> None:
+    from PySide6.QtGui import QFontDatabase, QRawFont
+
+    from danvan_desktop.ui.printing import fonts
+
+    assert fonts.load_fonts() == "Liberation Serif"
+    assert len(fonts._loaded) == 4
+    for font_id in fonts._loaded:
+        assert QFontDatabase.applicationFontFamilies(font_id) == ["Liberation Serif"]
+    raw = QRawFont.fromFont(fonts.serif(13))
+    assert all(raw.supportsCharacter(ord(ch)) for ch in "ĐẢNGỦYẾỰỮỸđảngủyếựữỹ“”–…□")

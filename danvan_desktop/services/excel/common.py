@@ -104,22 +104,6 @@ IMPORT_COLUMNS: tuple[Column, ...] = TEMPLATE_COLUMNS + EXTRA_COLUMNS
 
 DATE_ATTRS = frozenset({"registered_on", "start_date", "evaluation_date"})
 YEAR_ATTRS = frozenset({"period_start", "period_end"})
-LONG_ATTRS = frozenset(
-    {
-        "situation",
-        "goals",
-        "content",
-        "target_area",
-        "lead_forces",
-        "coordinating_forces",
-        "participating_forces",
-        "resources",
-        "schedule",
-        "outputs",
-        "sustainability",
-        "notes",
-    }
-)
 
 
 def cell_value(data: ModelData, attr: str, unit_code: str) -> Any:

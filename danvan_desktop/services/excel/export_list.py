@@ -19,7 +19,6 @@ from danvan_desktop.services.excel.common import (
     DATE_ATTRS,
     DATE_FORMAT,
     EXTRA_COLUMNS,
-    LONG_ATTRS,
     PAGE_WIDTH_UNITS,
     TEMPLATE_COLUMNS,
     TOP,
@@ -127,7 +126,7 @@ def _write_row(
         cell = put(ws.cell(row=row, column=index), value)
         cell.font = BODY_FONT
         cell.border = BORDER
-        cell.alignment = WRAP if attr in LONG_ATTRS or attr == "name" else TOP
+        cell.alignment = WRAP if isinstance(value, str) else TOP
         if attr in DATE_ATTRS:
             cell.number_format = DATE_FORMAT
         elif attr == "unit_id":

@@ -85,6 +85,7 @@ class ImportPreview:
     errors: list[ImportIssue] = field(default_factory=list)
     blank_rows: int = 0
     skipped_total_rows: int = 0
+    after_total_rows: int = 0  # rows under the total (signatures, notes), not read
 
     @property
     def error_rows(self) -> list[int]:
@@ -323,8 +324,15 @@ def _is_blank(cells: Sequence[_Cell], positions: dict[str, int]) -> bool:
     return True
 
 
-def _is_total(cells: Sequence[_Cell]) -> bool:
-    return any(isinstance(c.value, str) and _key(c.value.rstrip(":")) in TOTAL_WORDS for c in cells)
+def _is_total(cells: Sequence[_Cell], positions: dict[str, int]) -> bool:
+    """A "Tổng cộng" row: the first filled cell says so, and no model name is beside it."""
+    name_at = positions["Tên mô hình"]
+    name = cells[name_at].value if name_at < len(cells) else None
+    name_key = _key(_text(name).rstrip(":")) if name is not None else ""
+    if name_key and name_key not in TOTAL_WORDS:
+        return False
+    first = next((c.value for c in cells if c.value is not None and _text(c.value).strip()), None)
+    return isinstance(first, str) and _key(first.rstrip(":")) in TOTAL_WORDS
 
 
 def preview_import(
@@ -356,12 +364,13 @@ def preview_import(
         return preview
 
     body = rows[header_row:]
-    # Blank rows and a trailing "Tổng cộng" row are not data.
-    end = len(body)
-    while end > 0 and (_is_blank(body[end - 1], positions) or _is_total(body[end - 1])):
-        if _is_total(body[end - 1]):
-            preview.skipped_total_rows += 1
-        end -= 1
+    # The table ends at a "Tổng cộng" row: what follows it (signatures, notes) is not data.
+    end = next((i for i, cells in enumerate(body) if _is_total(cells, positions)), len(body))
+    if end < len(body):
+        preview.skipped_total_rows = 1
+        preview.after_total_rows = sum(
+            1 for cells in body[end + 1 :] if not _is_blank(cells, positions)
+        )
 
     home = services.installation.get().unit
     code_cache: dict[str, tuple[int, str] | str] = {}
@@ -378,6 +387,8 @@ def preview_import(
             checked.append(result)
         else:
             preview.errors.extend(result)
+    # Row by row, left to right: the order the user reads the sheet in.
+    preview.errors.sort(key=lambda i: (i.row, -1 if i.column_index is None else i.column_index))
     _split_duplicates(services, checked, preview)
     return preview
 
@@ -564,7 +575,16 @@ def apply_import(
             f"Tệp {preview.path.name} có {len(preview.error_rows)} dòng lỗi nên chưa nhập dòng "
             "nào. Hãy sửa các dòng lỗi, hoặc chọn chỉ nhập các dòng hợp lệ."
         )
-    items = preview.models(allow_duplicates=allow_duplicates)
+    rows = preview.to_add
+    if not allow_duplicates:
+        # The database may have changed since the preview (another window, another import):
+        # check again, so that the same rows are never added twice.
+        fresh = ImportPreview(preview.path, preview.sheet, preview.header_row)
+        _split_duplicates(services, rows, fresh)
+        rows = fresh.to_add
+    else:
+        rows = rows + preview.duplicates
+    items = [r.data for r in sorted(rows, key=lambda r: r.row)]
     if not items:
         return ImportResult([], None)
     backup = take_backup(services.db_path, backup_dir(services.db_path), "truoc-nhap-excel")

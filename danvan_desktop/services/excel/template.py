@@ -211,6 +211,8 @@ def _help_sheet(ws: Worksheet, unit_label: str) -> None:
             cell = ws.cell(row=row, column=index, value=value)
             cell.font = BODY_FONT
             cell.alignment = WRAP
+        # Spreadsheets do not grow rows on opening: make room for the wrapped explanation.
+        ws.row_dimensions[row].height = 15 * math.ceil(len(text) / 110) + 3
     set_widths(ws, [34, 12, 90])
     print_setup(ws, (row - len(TEMPLATE_COLUMNS), row - len(TEMPLATE_COLUMNS)))
 

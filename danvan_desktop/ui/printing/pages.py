@@ -33,7 +33,7 @@ from danvan_desktop.ui.printing.fonts import FAMILY, serif
 MARGINS_MM = QMarginsF(30, 20, 15, 20)
 BODY_PT = 13.0
 LINE_GAP_MM = 0.6  # between the lines of the header
-HEADER_GAP_MM = 7.0  # between the header and the title
+HEADER_GAP_MM = 3.0  # between the header and the title
 
 
 def page_layout(orientation: QPageLayout.Orientation) -> QPageLayout:
@@ -173,6 +173,29 @@ def keep_together(paged: PagedDocument, marker_start: int) -> None:
         paged.relayout()
 
 
+def keep_with_next(paged: PagedDocument, headings: Callable[[str], bool]) -> None:
+    """A heading (a block whose text `headings` accepts) left alone at the foot of a page
+    moves to the next page with what it introduces."""
+    document = paged.document
+    layout = document.documentLayout()
+    paged.relayout()
+    block = document.begin()
+    while block.isValid():
+        following = block.next()
+        if following.isValid() and headings(block.text()):
+            top = layout.blockBoundingRect(block).top()
+            # A line pushed over a page break moves inside its block: look at the line.
+            next_top = layout.blockBoundingRect(following).top()
+            if following.layout().lineCount():
+                next_top += following.layout().lineAt(0).y()
+            if int(next_top // paged.height) > int(top // paged.height) and top % paged.height:
+                fmt = block.blockFormat()
+                fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+                QTextCursor(block).setBlockFormat(fmt)
+                paged.relayout()
+        block = following
+
+
 # ---------------------------------------------------------------------------------------------
 # The header: two centred columns at the top of the first page
 
@@ -207,6 +230,21 @@ def header_columns(
     return left, right, 0.44
 
 
+def balanced(text: str, metrics: QFontMetricsF, width: float) -> str:
+    """A header line too wide for its column, broken into two lines of similar length
+    ("ỦY BAN NHÂN DÂN / XÃ NGỌC CHIẾN" rather than "ỦY BAN NHÂN DÂN XÃ NGỌC / CHIẾN")."""
+    if metrics.horizontalAdvance(text) <= width or "\n" in text:
+        return text
+    words = text.split(" ")
+    best: tuple[float, str] | None = None
+    for cut in range(1, len(words)):
+        first, second = " ".join(words[:cut]), " ".join(words[cut:])
+        longer = max(metrics.horizontalAdvance(first), metrics.horizontalAdvance(second))
+        if longer <= width and (best is None or longer < best[0]):
+            best = (longer, first + "\n" + second)
+    return best[1] if best else text
+
+
 def _column_height(paged: PagedDocument, lines: Sequence[HeaderLine], width: float) -> float:
     total = 0.0
     for line in lines:
@@ -214,11 +252,11 @@ def _column_height(paged: PagedDocument, lines: Sequence[HeaderLine], width: flo
         rect = metrics.boundingRect(
             QRectF(0, 0, width, 10_000),
             int(Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap),
-            line.text,
+            balanced(line.text, metrics, width),
         )
         total += max(rect.height(), metrics.lineSpacing()) + paged.px(LINE_GAP_MM)
         if line.rule:
-            total += paged.px(1.5)
+            total += paged.px(2.0)
     return total
 
 
@@ -229,13 +267,12 @@ def _paint_column(
     flags = int(Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap)
     for line in lines:
         metrics = paged.metrics(line.font)
-        bounds = metrics.boundingRect(
-            QRectF(rect.left(), y, rect.width(), 10_000), flags, line.text
-        )
+        text = balanced(line.text, metrics, rect.width())
+        bounds = metrics.boundingRect(QRectF(rect.left(), y, rect.width(), 10_000), flags, text)
         height = max(bounds.height(), metrics.lineSpacing())
         painter.setFont(line.font)
         painter.setPen(Qt.GlobalColor.black)
-        painter.drawText(QRectF(rect.left(), y, rect.width(), height), flags, line.text)
+        painter.drawText(QRectF(rect.left(), y, rect.width(), height), flags, text)
         y += height + paged.px(LINE_GAP_MM)
         if line.rule:
             longest = min(rect.width(), max(bounds.width(), 1.0))
@@ -244,11 +281,11 @@ def _paint_column(
             pen.setWidthF(paged.px(0.25))
             painter.setPen(pen)
             centre = rect.center().x()
-            rule_y = y - paged.px(LINE_GAP_MM) + paged.px(0.8)
+            rule_y = y - paged.px(LINE_GAP_MM) + paged.px(1.2)
             painter.drawLine(
                 QPointF(centre - length / 2, rule_y), QPointF(centre + length / 2, rule_y)
             )
-            y += paged.px(1.5)
+            y += paged.px(2.0)
 
 
 def reserve_header(paged: PagedDocument, marker: str, settings: PrintSettings) -> None:

@@ -31,6 +31,7 @@ from danvan_desktop.ui.printing.pages import (
     begin,
     esc,
     keep_together,
+    keep_with_next,
     new_document,
     reserve_header,
     vietnamese_date,
@@ -157,10 +158,8 @@ class _Writer:
         count = max(int(room * 0.97 / self._dot) - 1, 3)
         return "." * count
 
-    def para(self, inner: str, style: str = "") -> None:
-        self.parts.append(
-            f'<p style="margin-top:5px; margin-bottom:0; line-height:115%; {style}">{inner}</p>'
-        )
+    def para(self, inner: str, style: str = "margin-top:5px") -> None:
+        self.parts.append(f'<p style="margin-bottom:0; line-height:115%; {style}">{inner}</p>')
 
     def html(self) -> str:
         return "".join(self.parts)
@@ -215,7 +214,7 @@ def _form_html(
                     for line in value.split("\n"):
                         writer.para(
                             esc(line) if line else "&nbsp;",
-                            f"text-indent:{indent:.0f}px; text-align:justify",
+                            f"margin-top:2px; text-indent:{indent:.0f}px; text-align:justify",
                         )
                 else:
                     lines = BLANK_LINES.get(name, 3) if data is None else 1
@@ -224,9 +223,11 @@ def _form_html(
             elif (data is None and name in ("kind", "subject_type", "field")) or (
                 data is None and name in ("ethnic_minority_area", "is_new")
             ):
-                writer.para(f"<b>{esc(label)}:</b> {_choices(name)}")
+                writer.para(f"<b>{esc(label)}:</b> {_choices(name)}", "margin-top:5px")
             elif value:
-                writer.para(f"<b>{esc(label)}:</b> {esc(value)}", "text-align:justify")
+                writer.para(
+                    f"<b>{esc(label)}:</b> {esc(value)}", "margin-top:5px; text-align:justify"
+                )
             else:
                 writer.para(f"<b>{esc(label)}:</b> " + writer.dots(label + ": "))
 
@@ -238,9 +239,10 @@ def _form_html(
 
 
 def _row(left: str, right: str, style: str = "") -> str:
+    # The right column is wider: the date line is the longest line of the block.
     cells = "".join(
-        f'<td width="50%" align="center" valign="top" style="{style}">{cell}</td>'
-        for cell in (left, right)
+        f'<td width="{width}" align="center" valign="top" style="{style}">{cell}</td>'
+        for cell, width in ((left, "45%"), (right, "55%"))
     )
     return f"<tr>{cells}</tr>"
 
@@ -272,6 +274,8 @@ def layout_form(
     paged = new_document(device)
     paged.document.setHtml(_form_html(paged, settings, record))
     reserve_header(paged, HEADER_MARKER, settings)
+    section_titles = {title for title, _ in SECTIONS}
+    keep_with_next(paged, lambda text: text in section_titles or text.endswith(":"))
     cursor = paged.document.find(SIGNATURE_MARKER)
     position = cursor.selectionStart()
     cursor.removeSelectedText()

@@ -45,7 +45,15 @@ GROUPS: tuple[tuple[str | None, tuple[str, ...]], ...] = (
     ("Kết quả", ("recognised", "exemplary", "commended")),
 )
 FIELD_KEYS = ("economy", "culture_society", "defense_security", "political_system", "other")
-OTHER_KEYS = ("collective", "individual", "new", "continued", "recognised", "exemplary", "commended")
+OTHER_KEYS = (
+    "collective",
+    "individual",
+    "new",
+    "continued",
+    "recognised",
+    "exemplary",
+    "commended",
+)
 UNITS_IN_CHART = 15
 
 
@@ -53,16 +61,14 @@ def _header_rows() -> str:
     cell = 'style="font-weight:bold" align="center" valign="middle"'
     first = [f'<th {cell} rowspan="2" width="4%">STT</th>']
     first.append(f'<th {cell} rowspan="2" width="20%">Đơn vị</th>')
-    second = []
+    second: list[str] = []
     for group, keys in GROUPS:
         if group is None:
             for key in keys:
                 first.append(f'<th {cell} rowspan="2" width="5.8%">{esc(COUNT_LABELS[key])}</th>')
             continue
         first.append(f'<th {cell} colspan="{len(keys)}">{esc(group)}</th>')
-        second.extend(
-            f'<th {cell} width="5.8%">{esc(COUNT_LABELS[key])}</th>' for key in keys
-        )
+        second.extend(f'<th {cell} width="5.8%">{esc(COUNT_LABELS[key])}</th>' for key in keys)
     return f"<thead><tr>{''.join(first)}</tr><tr>{''.join(second)}</tr></thead>"
 
 
@@ -72,15 +78,11 @@ def _all_keys() -> list[str]:
 
 def _table_html(statistics: Statistics) -> str:
     rows: list[str] = []
-    number = 0
-    for row in statistics.rows:
-        number += 1
+    for number, row in enumerate(statistics.rows, start=1):
         name = "&nbsp;" * 4 * row.depth + esc(row.unit_name)
         if row.is_subtotal:
             name = f"<b>{name} (cộng)</b>"
-        counts = "".join(
-            f'<td align="right">{row.counts.get(key)}</td>' for key in _all_keys()
-        )
+        counts = "".join(f'<td align="right">{row.counts.get(key)}</td>' for key in _all_keys())
         rows.append(f'<tr><td align="center">{number}</td><td>{name}</td>{counts}</tr>')
     total = "".join(
         f'<td align="right"><b>{statistics.total.get(key)}</b></td>' for key in _all_keys()
@@ -138,7 +140,9 @@ def paint_bar_chart(
     if not items:
         return
     metrics = paged.metrics(label_font)
-    label_width = min(max(metrics.horizontalAdvance(label) for label, _ in items), rect.width() * 0.45)
+    label_width = min(
+        max(metrics.horizontalAdvance(label) for label, _ in items), rect.width() * 0.45
+    )
     label_width += paged.px(2)
     number_width = metrics.horizontalAdvance("000000")
     area = QRectF(
@@ -163,7 +167,9 @@ def paint_bar_chart(
         length = area.width() * value / largest
         painter.fillRect(QRectF(area.left(), y, length, bar), BAR_COLOUR)
         painter.drawText(
-            QRectF(area.left() + length + paged.px(1), area.top() + index * step, number_width, step),
+            QRectF(
+                area.left() + length + paged.px(1), area.top() + index * step, number_width, step
+            ),
             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
             str(value),
         )
