@@ -14,7 +14,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -191,14 +190,14 @@ class ExcelImportDialog(QDialog):
     # -- actions -------------------------------------------------------------------------------
 
     def _ask_save_errors(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
+        path = self._context.prompter.save_path(
             self,
             "Lưu danh sách lỗi",
-            str(self._path.with_name(self._path.stem + " - loi.xlsx")),
-            "Bảng tính Excel (*.xlsx)",
+            self._path.with_name(self._path.stem + " - lỗi.xlsx"),
+            "Sổ tính Excel (*.xlsx)",
         )
-        if name:
-            self.save_errors(Path(name))
+        if path is not None:
+            self.save_errors(path)
 
     def save_errors(self, path: Path) -> Path | None:
         """Save a copy of the workbook with the bad cells marked; returns where."""

@@ -39,6 +39,7 @@ from danvan_desktop.domain import (
 from danvan_desktop.services.errors import UserError
 from danvan_desktop.services.models import ModelFilter, ModelRow
 
+from danvan_desktop.ui import office
 from danvan_desktop.ui.context import UiContext
 from danvan_desktop.ui.model_table import COLUMN_OF_KEY, ModelTableModel, ModelTableView
 
@@ -238,6 +239,39 @@ class MainWindow(QMainWindow):
         self.setup_action.setToolTip("Đơn vị của máy này, đơn vị cấp trên, cán bộ phụ trách")
         self.setup_action.triggered.connect(self.open_setup)
 
+        self.print_action = QAction("In phiếu đăng ký…", self)
+        self.print_action.setShortcut(QKeySequence.StandardKey.Print)
+        self.print_action.setToolTip("Xem trước và in phiếu đăng ký của các mô hình đang chọn")
+        self.print_action.triggered.connect(
+            lambda: office.preview_forms(self.context, self, self.selected_ids())
+        )
+        self.pdf_action = QAction("Xuất phiếu đăng ký ra PDF…", self)
+        self.pdf_action.triggered.connect(
+            lambda: office.export_forms_pdf(self.context, self, self.selected_ids())
+        )
+        self.blank_form_action = QAction("In phiếu đăng ký để trống…", self)
+        self.blank_form_action.triggered.connect(
+            lambda: office.preview_blank_form(self.context, self)
+        )
+        self.print_settings_action = QAction("Thiết lập in ấn…", self)
+        self.print_settings_action.setToolTip("Tiêu đề, kính gửi, người ký trên phiếu và biểu")
+        self.print_settings_action.triggered.connect(
+            lambda: office.open_print_settings(self.context, self)
+        )
+        self.excel_import_action = QAction("Nhập mô hình từ Excel…", self)
+        self.excel_import_action.triggered.connect(
+            lambda: office.open_excel_import(self.context, self, lambda _ids: self.refresh())
+        )
+        self.excel_template_action = QAction("Tải mẫu nhập Excel…", self)
+        self.excel_template_action.triggered.connect(
+            lambda: office.save_excel_template(self.context, self)
+        )
+        self.excel_export_action = QAction("Xuất danh sách ra Excel…", self)
+        self.excel_export_action.setToolTip("Các mô hình đang hiển thị, theo bộ lọc hiện tại")
+        self.excel_export_action.triggered.connect(
+            lambda: office.export_list_excel(self.context, self, self.current_filter())
+        )
+
         self.report_action = QAction("Thống kê", self)
         self.report_action.setToolTip("Số liệu theo đơn vị, lĩnh vực, loại hình; biểu đồ")
         self.report_action.triggered.connect(self.open_report)
@@ -252,7 +286,12 @@ class MainWindow(QMainWindow):
 
     def _build_menus_and_toolbar(self) -> None:
         file_menu = self.menuBar().addMenu("&Tệp")
+        file_menu.addAction(self.excel_import_action)
+        file_menu.addAction(self.excel_template_action)
+        file_menu.addAction(self.excel_export_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.setup_action)
+        file_menu.addAction(self.print_settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         model_menu = self.menuBar().addMenu("&Mô hình")
@@ -260,6 +299,10 @@ class MainWindow(QMainWindow):
         model_menu.addAction(self.open_action)
         model_menu.addMenu(self.status_menu)
         model_menu.addAction(self.delete_action)
+        model_menu.addSeparator()
+        model_menu.addAction(self.print_action)
+        model_menu.addAction(self.pdf_action)
+        model_menu.addAction(self.blank_form_action)
         model_menu.addSeparator()
         model_menu.addAction(self.refresh_action)
         self.report_menu = self.menuBar().addMenu("&Báo cáo")
@@ -278,8 +321,11 @@ class MainWindow(QMainWindow):
         self.status_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         toolbar.addWidget(self.status_button)
         toolbar.addAction(self.delete_action)
+        toolbar.addAction(self.print_action)
         toolbar.addSeparator()
         toolbar.addAction(self.report_action)
+        toolbar.addAction(self.excel_import_action)
+        toolbar.addAction(self.excel_export_action)
         toolbar.addSeparator()
         toolbar.addAction(self.setup_action)
         self.addToolBar(toolbar)
@@ -392,6 +438,8 @@ class MainWindow(QMainWindow):
         count = len(self.selected_ids())
         self.open_action.setEnabled(count == 1)
         self.delete_action.setEnabled(count >= 1)
+        self.print_action.setEnabled(count >= 1)
+        self.pdf_action.setEnabled(count >= 1)
         self._fill_status_menu(self.status_menu)
         self.status_button.setEnabled(not self.status_menu.isEmpty())
         self.status_menu.setEnabled(not self.status_menu.isEmpty())

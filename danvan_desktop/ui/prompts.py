@@ -6,8 +6,9 @@ Tests hand in a scripted replacement instead of clicking modal boxes.
 from __future__ import annotations
 
 import enum
+from pathlib import Path
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 
 class Choice(enum.Enum):
@@ -50,6 +51,20 @@ class Prompter:
 
     def info(self, parent: QWidget | None, title: str, text: str) -> None:
         self._tell(QMessageBox.Icon.Information, parent, title, text)
+
+    def save_path(
+        self, parent: QWidget | None, title: str, suggested: Path, file_filter: str
+    ) -> Path | None:
+        """Where to write a file; None when the user cancels."""
+        name, _ = QFileDialog.getSaveFileName(parent, title, str(suggested), file_filter)
+        return Path(name) if name else None
+
+    def open_path(
+        self, parent: QWidget | None, title: str, folder: Path, file_filter: str
+    ) -> Path | None:
+        """Which file to read; None when the user cancels."""
+        name, _ = QFileDialog.getOpenFileName(parent, title, str(folder), file_filter)
+        return Path(name) if name else None
 
     @staticmethod
     def _tell(icon: QMessageBox.Icon, parent: QWidget | None, title: str, text: str) -> None:

@@ -66,6 +66,7 @@ from danvan_desktop.services.reports import (
     StatRow,
 )
 
+from danvan_desktop.ui import office
 from danvan_desktop.ui.context import UiContext
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -332,6 +333,14 @@ class ReportWindow(QMainWindow):
         refresh = self.toolbar.addAction("Làm mới")
         refresh.setToolTip("Tính lại số liệu từ dữ liệu hiện có")
         refresh.triggered.connect(self.refresh)
+        self.print_action = self.toolbar.addAction("Xem trước và in…")
+        self.print_action.setToolTip("Biểu thống kê khổ A4 ngang, in hoặc lưu PDF")
+        self.print_action.triggered.connect(self._print)
+        self.excel_action = self.toolbar.addAction("Xuất Excel…")
+        self.excel_action.setToolTip("Biểu thống kê và danh sách mô hình, sẵn để in")
+        self.excel_action.triggered.connect(
+            lambda: office.export_report_excel(self._context, self, self.current_filter())
+        )
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -476,6 +485,11 @@ class ReportWindow(QMainWindow):
 
     def statistics(self) -> Statistics | None:
         return self.table_model.statistics()
+
+    def _print(self) -> None:
+        statistics = self.statistics()
+        if statistics is not None:
+            office.preview_report(self._context, self, statistics)
 
     def refresh(self) -> None:
         flt = self.current_filter()

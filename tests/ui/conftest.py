@@ -25,6 +25,8 @@ class ScriptedPrompter(Prompter):
         self.asked: list[str] = []
         self.errors: list[str] = []
         self.infos: list[str] = []
+        self.paths: list[Path | None] = []  # answers to save_path / open_path, in order
+        self.path_suggestions: list[Path] = []
 
     def _next(self, text: str) -> bool | Choice:
         self.asked.append(text)
@@ -43,6 +45,19 @@ class ScriptedPrompter(Prompter):
         answer = self._next(text)
         assert isinstance(answer, Choice)
         return answer
+
+    def save_path(
+        self, parent: QWidget | None, title: str, suggested: Path, file_filter: str
+    ) -> Path | None:
+        self.path_suggestions.append(suggested)
+        if not self.paths:
+            raise AssertionError(f"unexpected file question: {title}")
+        return self.paths.pop(0)
+
+    def open_path(
+        self, parent: QWidget | None, title: str, folder: Path, file_filter: str
+    ) -> Path | None:
+        return self.save_path(parent, title, folder, file_filter)
 
     def error(self, parent: QWidget | None, title: str, text: str) -> None:
         self.errors.append(text)

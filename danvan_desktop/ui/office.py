@@ -1,0 +1,205 @@
+"""What the menus do with files: Excel workbooks in and out, printing and PDF.
+
+Each action asks where (through the prompter, so tests answer), does the work with a busy
+cursor, and shows any UserError as the message it is. The main window and the report window
+share these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDialog, QWidget
+
+from danvan_desktop.services.errors import UserError
+from danvan_desktop.services.models import ModelFilter
+from danvan_desktop.services.reports import ReportFilter, Statistics
+
+from danvan_desktop.ui.context import UiContext
+
+EXCEL_FILTER = "Sổ tính Excel (*.xlsx)"
+PDF_FILTER = "Tệp PDF (*.pdf)"
+
+
+@contextmanager
+def busy() -> Iterator[None]:
+    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QGuiApplication.restoreOverrideCursor()
+
+
+def documents_dir() -> Path:
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(folder) if folder else Path.home()
+
+
+def suggested_file(context: UiContext, title: str, suffix: str) -> Path:
+    """“Danh sách mô hình - Xã Ngọc Chiến - 25-11-2026.xlsx”: Vietnamese, as a person names it."""
+    unit = context.services.installation.get().unit.name
+    stamp = dt.date.today().strftime("%d-%m-%Y")
+    name = f"{title} - {unit} - {stamp}{suffix}"
+    return documents_dir() / "".join("-" if ch in '\\/:*?"<>|' else ch for ch in name)
+
+
+def _run(context: UiContext, parent: QWidget | None, title: str, work: Callable[[], str]) -> bool:
+    """Run `work` (which returns what to tell the user); a UserError is shown, not raised."""
+    try:
+        with busy():
+            message = work()
+    except UserError as error:
+        context.prompter.error(parent, title, str(error))
+        return False
+    if message:
+        context.prompter.info(parent, title, message)
+    return True
+
+
+def _ask_save(
+    context: UiContext, parent: QWidget | None, title: str, suggested: Path, file_filter: str
+) -> Path | None:
+    path = context.prompter.save_path(parent, title, suggested, file_filter)
+    if path is None:
+        return None
+    suffix = ".xlsx" if file_filter == EXCEL_FILTER else ".pdf"
+    return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
+
+
+# -- Excel --------------------------------------------------------------------------------------
+
+
+def save_excel_template(context: UiContext, parent: QWidget | None) -> Path | None:
+    from danvan_desktop.services.excel.template import write_template
+
+    title = "Tải mẫu nhập Excel"
+    path = _ask_save(
+        context, parent, title, suggested_file(context, "Mẫu nhập mô hình", ".xlsx"), EXCEL_FILTER
+    )
+    if path is None:
+        return None
+
+    def work() -> str:
+        write_template(context.services, path)
+        return f"Đã lưu mẫu nhập tại:\n{path}\n\nĐiền mỗi mô hình một dòng ở trang “Mô hình”."
+
+    return path if _run(context, parent, title, work) else None
+
+
+def export_list_excel(context: UiContext, parent: QWidget | None, flt: ModelFilter) -> Path | None:
+    from danvan_desktop.services.excel.export_list import export_list_xlsx
+
+    title = "Xuất danh sách ra Excel"
+    path = _ask_save(
+        context, parent, title, suggested_file(context, "Danh sách mô hình", ".xlsx"), EXCEL_FILTER
+    )
+    if path is None:
+        return None
+
+    def work() -> str:
+        count = export_list_xlsx(context.services, flt, path)
+        return f"Đã xuất {count} mô hình ra tệp:\n{path}"
+
+    return path if _run(context, parent, title, work) else None
+
+
+def export_report_excel(
+    context: UiContext, parent: QWidget | None, flt: ReportFilter
+) -> Path | None:
+    from danvan_desktop.services.excel.export_report import export_report_xlsx
+
+    title = "Xuất biểu thống kê ra Excel"
+    path = _ask_save(
+        context, parent, title, suggested_file(context, "Biểu thống kê", ".xlsx"), EXCEL_FILTER
+    )
+    if path is None:
+        return None
+
+    def work() -> str:
+        export_report_xlsx(context.services, flt, path)
+        return f"Đã xuất biểu thống kê ra tệp:\n{path}"
+
+    return path if _run(context, parent, title, work) else None
+
+
+def open_excel_import(
+    context: UiContext, parent: QWidget | None, on_imported: Callable[[list[int]], None]
+) -> QDialog | None:
+    """Choose a workbook, then show the import preview (non-blocking)."""
+    from danvan_desktop.ui.excel_import_dialog import ExcelImportDialog
+
+    path = context.prompter.open_path(
+        parent, "Nhập mô hình từ Excel", documents_dir(), EXCEL_FILTER
+    )
+    if path is None:
+        return None
+    with busy():
+        dialog = ExcelImportDialog(context, path, parent)
+    dialog.imported.connect(on_imported)
+    dialog.open()
+    return dialog
+
+
+# -- printing ------------------------------------------------------------------------------------
+
+
+def preview_forms(context: UiContext, parent: QWidget | None, model_ids: Sequence[int]) -> None:
+    from danvan_desktop.ui.printing.preview import preview_forms as open_preview
+
+    def work() -> str:
+        open_preview(context, model_ids, parent)
+        return ""
+
+    _run(context, parent, "In phiếu đăng ký", work)
+
+
+def preview_blank_form(context: UiContext, parent: QWidget | None) -> None:
+    from danvan_desktop.ui.printing.preview import preview_blank_form as open_preview
+
+    def work() -> str:
+        open_preview(context, parent)
+        return ""
+
+    _run(context, parent, "In phiếu đăng ký để trống", work)
+
+
+def preview_report(context: UiContext, parent: QWidget | None, statistics: Statistics) -> None:
+    from danvan_desktop.ui.printing.preview import preview_report as open_preview
+
+    def work() -> str:
+        open_preview(context, statistics, parent)
+        return ""
+
+    _run(context, parent, "In biểu thống kê", work)
+
+
+def export_forms_pdf(
+    context: UiContext, parent: QWidget | None, model_ids: Sequence[int]
+) -> Path | None:
+    from danvan_desktop.ui.printing.preview import export_forms_pdf as write_pdf
+
+    title = "Xuất phiếu đăng ký ra PDF"
+    path = _ask_save(
+        context, parent, title, suggested_file(context, "Phiếu đăng ký", ".pdf"), PDF_FILTER
+    )
+    if path is None:
+        return None
+
+    def work() -> str:
+        pages = write_pdf(context, model_ids, path)
+        return f"Đã lưu {pages} trang ra tệp:\n{path}"
+
+    return path if _run(context, parent, title, work) else None
+
+
+def open_print_settings(context: UiContext, parent: QWidget | None) -> QDialog:
+    from danvan_desktop.ui.print_settings_dialog import PrintSettingsDialog
+
+    dialog = PrintSettingsDialog(context, parent)
+    dialog.open()
+    return dialog
