@@ -472,9 +472,10 @@ def main(
 def core_groups() -> list[CommandGroup]:
     """Command groups of the core (no Qt)."""
     from danvan_desktop.commands.excel import ExcelCommands
+    from danvan_desktop.commands.package import PackageCommands
     from danvan_desktop.commands.report import ReportCommands
 
-    return [ReportCommands(), ExcelCommands()]
+    return [ReportCommands(), ExcelCommands(), PackageCommands()]
 
 
 def _csv_value(value: object) -> object:

@@ -176,6 +176,9 @@ class ModelEvent(Base):
     voided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     voided_by: Mapped[str] = mapped_column(String(255), default="")
     void_reason: Mapped[str] = mapped_column(Text, default="")
+    # The unit that recorded (owns) the event; None = the model's own unit. The level above's
+    # decisions on models it received are its own and only it can change them.
+    owner_unit_id: Mapped[int | None] = mapped_column(Integer)
 
     model: Mapped[Model] = relationship(back_populates="events")
 
@@ -188,3 +191,40 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
+
+
+class PackageExport(Base):
+    """One package file this installation wrote (upward or as feedback downward)."""
+
+    __tablename__ = "package_export"
+    __table_args__ = (UniqueConstraint("unit_id", "sequence"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    target_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now)
+    created_by: Mapped[str] = mapped_column(String(255), default="")
+    counts: Mapped[str] = mapped_column(Text, default="{}")  # JSON object
+    # Set when the level above acknowledges receiving this file (feedback package).
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class PackageImport(Base):
+    """One package file verified and applied (or refused) here: the import history."""
+
+    __tablename__ = "package_import"
+    __table_args__ = (Index("ix_package_import_sha256", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    source_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    package_created_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    imported_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now)
+    imported_by: Mapped[str] = mapped_column(String(255), default="")
+    counts: Mapped[str] = mapped_column(Text, default="{}")  # JSON object
+    status: Mapped[str] = mapped_column(String(12))  # "applied"

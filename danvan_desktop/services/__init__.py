@@ -14,6 +14,7 @@ from danvan_desktop.paths import backup_dir
 from danvan_desktop.services.errors import UserError
 from danvan_desktop.services.installation import Installation, InstallationService
 from danvan_desktop.services.models import ModelService
+from danvan_desktop.services.packages import PackageService
 from danvan_desktop.services.reports import ReportService
 from danvan_desktop.services.units import UnitService, load_directory
 
@@ -27,6 +28,7 @@ class Services:
     models: ModelService
     installation: InstallationService
     reports: ReportService
+    packages: PackageService
 
     @property
     def db_path(self) -> Path:
@@ -59,10 +61,15 @@ def open_services(path: Path) -> Services:
             f"({error.__class__.__name__}). Hãy chọn tệp khác hoặc khôi phục từ bản sao lưu."
         ) from error
     units = UnitService(db)
+    installation = InstallationService(db, units)
+    models = ModelService(db)
+    packages = PackageService(db, units, installation)
+    models.decision_owner = packages.decision_owner
     return Services(
         db=db,
         units=units,
-        models=ModelService(db),
-        installation=InstallationService(db, units),
+        models=models,
+        installation=installation,
         reports=ReportService(db, units),
+        packages=packages,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -242,6 +242,20 @@ def _date_before(latest: ModelEvent) -> EventError:
 class ModelService:
     def __init__(self, db: Database) -> None:
         self._db = db
+        # Set by open_services: for a model's unit, this installation's unit id when the model
+        # was received from a unit below (read-only here except this level's own decisions).
+        self.decision_owner: Callable[[int], int | None] = lambda _unit_id: None
+
+    def received_from_below(self, model: Model) -> int | None:
+        return self.decision_owner(model.unit_id)
+
+    def _refuse_if_received(self, model: Model) -> None:
+        if self.received_from_below(model) is not None:
+            raise UserError(
+                f"Mô hình “{model.name}” là của {model.unit.name}, nhận qua gói dữ liệu từ cấp "
+                "dưới: chỉ đơn vị đó sửa được. Đơn vị này chỉ ghi các quyết định của mình "
+                "(công nhận, tiêu biểu, khen thưởng)."
+            )
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -425,6 +439,7 @@ class ModelService:
         data = validate_model(data, today=today or dt.date.today())
         with self._db.session() as session:
             model = self._load(session, model_id)
+            self._refuse_if_received(model)
             if model.revision != expected_revision:
                 raise ConflictError(
                     f"Mô hình “{model.name}” vừa được sửa ở nơi khác (phiên bản {model.revision}). "
@@ -448,6 +463,7 @@ class ModelService:
         travel upward with the next package."""
         with self._db.session() as session:
             model = self._load(session, model_id)
+            self._refuse_if_received(model)
             model.deleted = True
             model.deleted_at = utc_now()
             self._touch(model, by)
@@ -462,12 +478,23 @@ class ModelService:
             self._touch(model, by)
 
     def add_event(
-        self, model_id: int, event: EventData, *, by: str, today: dt.date | None = None
+        self,
+        model_id: int,
+        event: EventData,
+        *,
+        by: str,
+        today: dt.date | None = None,
+        owner_unit_id: int | None = None,
     ) -> Status:
-        """Record a step of the model's life; returns the model's status after it."""
+        """Record a step of the model's life; returns the model's status after it.
+
+        `owner_unit_id` is given when the level above records its own decision on a model it
+        received: the event is that unit's, and the model's revision (its owner's) is kept."""
         event = validate_event(event, today=today or dt.date.today())
         with self._db.session() as session:
             model = self._load(session, model_id)
+            if owner_unit_id is None:
+                owner_unit_id = self.received_from_below(model)
             current = Status(model.status)
             if event.status not in next_statuses(current):
                 raise EventError(
@@ -482,10 +509,13 @@ class ModelService:
             live = _live_in_order(model.events)
             if live and event.event_date < live[-1].event_date:
                 raise _date_before(live[-1])
-            model.events.append(_new_event(event, by))
+            added = _new_event(event, by)
+            added.owner_unit_id = owner_unit_id
+            model.events.append(added)
             session.flush()
             model.status = current_status(model.events).value
-            self._touch(model, by)
+            if owner_unit_id is None:
+                self._touch(model, by)
             return Status(model.status)
 
     def correct_event(
@@ -511,6 +541,17 @@ class ModelService:
             if old.voided_at is not None:
                 raise UserError("Bước này đã được sửa trước đó; hãy sửa bản mới nhất.")
             model = self._load(session, old.model_id)
+            owner = self.received_from_below(model)
+            if owner is not None and old.owner_unit_id != owner:
+                raise UserError(
+                    f"Bước này do {model.unit.name} ghi, nhận qua gói dữ liệu: chỉ đơn vị đó sửa "
+                    "được. Đơn vị này chỉ sửa được các quyết định của mình."
+                )
+            if owner is None and old.owner_unit_id not in (None, model.unit_id):
+                raise UserError(
+                    "Bước này là quyết định của cấp trên, nhận qua gói phản hồi: chỉ cấp trên "
+                    "sửa được."
+                )
             live = _live_in_order(model.events)
             if replacement is None and len(live) == 1:
                 raise UserError("Không thể hủy bước duy nhất còn lại của mô hình.")
@@ -539,10 +580,12 @@ class ModelService:
             if replacement is not None:
                 new = _new_event(replacement, by)
                 new.replaces_id = old.id
+                new.owner_unit_id = owner
                 model.events.append(new)
             session.flush()
             model.status = current_status(model.events).value
-            self._touch(model, by)
+            if owner is None:  # the revision is the model owner's
+                self._touch(model, by)
             return Status(model.status)
 
     # -- helpers ------------------------------------------------------------------------------

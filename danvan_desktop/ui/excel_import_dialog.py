@@ -2,15 +2,18 @@
 when the user presses "Nhập".
 
 The preview is computed by the core (services.excel.importer); this dialog only shows it and
-passes the user's two choices (add duplicates anyway, import only the valid rows) back.
+passes the user's two choices (add duplicates anyway, import only the valid rows) back. Reading
+and checking the workbook (seconds for 10,000 rows) and the import itself run on the operation
+runner's worker; the dialog stays responsive and shows progress only when it is slow.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from shiboken6 import isValid
+
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -37,6 +40,7 @@ from danvan_desktop.services.excel.importer import (
 )
 
 from danvan_desktop.ui.context import UiContext
+from danvan_desktop.ui.operations import Operation, Progress, run_operation
 from danvan_desktop.ui.widgets import plain_buttons
 
 TITLE = "Nhập mô hình từ Excel"
@@ -76,6 +80,7 @@ class ExcelImportDialog(QDialog):
         self._path = Path(path)
         self.preview: ImportPreview | None = None
         self.import_result: ImportResult | None = None
+        self.operation: Operation[ImportPreview] | Operation[ImportResult] | None = None
         self.setWindowTitle(TITLE)
         self.resize(900, 560)
 
@@ -116,18 +121,35 @@ class ExcelImportDialog(QDialog):
     # -- preview -------------------------------------------------------------------------------
 
     def _load(self) -> None:
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.preview = preview_import(self._context.services, self._path)
-        except UserError as error:
+        self.summary_label.setText(f"Đang đọc và kiểm tra tệp {self._path.name}…")
+        self._update_buttons()
+        services, path = self._context.services, self._path
+
+        def work(progress: Progress) -> ImportPreview:
+            return preview_import(services, path)
+
+        self.operation = run_operation(
+            self._context,
+            self,
+            work,
+            self._loaded,
+            title=TITLE,
+            text=f"Đang đọc và kiểm tra tệp {self._path.name}…",
+            on_failure=self._not_loaded,
+        )
+
+    def _loaded(self, preview: ImportPreview) -> None:
+        if not isValid(self):  # closed and deleted while the file was read
+            return
+        self.preview = preview
+        self._fill(preview)
+        self._update_buttons()
+
+    def _not_loaded(self, error: UserError) -> None:
+        if isValid(self):
             self.preview = None
             self.summary_label.setText(str(error))
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        preview = self.preview
-        if preview is not None:
-            self._fill(preview)
-        self._update_buttons()
+            self._update_buttons()
 
     def _fill(self, preview: ImportPreview) -> None:
         skipped = []
@@ -199,38 +221,79 @@ class ExcelImportDialog(QDialog):
         if path is not None:
             self.save_errors(path)
 
-    def save_errors(self, path: Path) -> Path | None:
-        """Save a copy of the workbook with the bad cells marked; returns where."""
-        if self.preview is None:
+    def save_errors(self, path: Path) -> Operation[Path] | None:
+        """Save a copy of the workbook with the bad cells marked (on the worker: it reads and
+        writes the whole workbook); `result` of the operation is where."""
+        preview = self.preview
+        if preview is None:
             return None
-        try:
-            saved = write_error_workbook(self.preview, path)
-        except UserError as error:
-            self._context.prompter.error(self, TITLE, str(error))
-            return None
-        self._context.prompter.info(self, TITLE, f"Đã lưu danh sách lỗi vào {saved}.")
-        return saved
+
+        def work(progress: Progress) -> Path:
+            return write_error_workbook(preview, path)
+
+        def saved(where: Path) -> None:
+            self._context.prompter.info(
+                self if isValid(self) else None, TITLE, f"Đã lưu danh sách lỗi vào {where}."
+            )
+
+        return run_operation(
+            self._context, self, work, saved, title=TITLE, text="Đang lưu danh sách lỗi…"
+        )
 
     def run_import(self) -> None:
         preview = self.preview
         if preview is None or not self.import_button.isEnabled():
             return
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.import_result = apply_import(
-                self._context.services,
-                preview,
-                valid_only=self.valid_only.isChecked(),
-                allow_duplicates=self.allow_duplicates.isChecked(),
+        services = self._context.services
+        valid_only = self.valid_only.isChecked()
+        allow_duplicates = self.allow_duplicates.isChecked()
+
+        # Cancellable: apply_import writes every model in one transaction, and the runner
+        # refuses that commit once Hủy is pressed, so a cancelled import adds nothing (the
+        # backup taken first stays, harmlessly).
+        def work(progress: Progress) -> ImportResult:
+            return apply_import(
+                services, preview, valid_only=valid_only, allow_duplicates=allow_duplicates
             )
-        except UserError as error:
-            QGuiApplication.restoreOverrideCursor()
-            self._context.prompter.error(self, TITLE, str(error))
-            return
-        QGuiApplication.restoreOverrideCursor()
-        added = list(self.import_result.added_ids)
-        self.imported.emit(added)
-        self._context.prompter.info(
-            self, TITLE, f"Đã nhập {len(added)} mô hình từ {self._path.name}."
+
+        self._set_working(True)
+        self.operation = run_operation(
+            self._context,
+            self,
+            work,
+            self._imported,
+            title=TITLE,
+            text=f"Đang nhập {self._rows_to_import()} mô hình (có sao lưu trước khi nhập)…",
+            cancellable=True,
+            on_failure=self._import_failed,
+            on_cancelled=self._import_cancelled,
         )
+
+    def _set_working(self, working: bool) -> None:
+        for widget in (self.import_button, self.valid_only, self.allow_duplicates):
+            widget.setEnabled(not working)
+        if not working:
+            self._update_buttons()
+
+    def _import_failed(self, error: UserError) -> None:
+        if isValid(self):
+            self._set_working(False)
+        self._context.prompter.error(self if isValid(self) else None, TITLE, str(error))
+
+    def _import_cancelled(self) -> None:
+        if isValid(self):
+            self._set_working(False)
+        self._context.prompter.info(
+            self if isValid(self) else None, TITLE, "Đã dừng nhập; chưa thêm mô hình nào."
+        )
+
+    def _imported(self, result: ImportResult) -> None:
+        added = list(result.added_ids)
+        message = f"Đã nhập {len(added)} mô hình từ {self._path.name}."
+        if not isValid(self):  # the models are in; still say so
+            self._context.prompter.info(None, TITLE, message)
+            return
+        self.import_result = result
+        self.imported.emit(added)
+        self._context.prompter.info(self, TITLE, message)
         self.accept()

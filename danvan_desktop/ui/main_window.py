@@ -176,9 +176,7 @@ class MainWindow(QMainWindow):
             "Mô hình mới hay duy trì",
             self,
         )
-        self.unit_box = _ChoiceBox(
-            [(label, key) for key, label in UNIT_CHOICES], "Đơn vị đăng ký", self
-        )
+        self.unit_box = _ChoiceBox(self._unit_choices(), "Đơn vị đăng ký", self)
         self.filter_boxes: tuple[_ChoiceBox, ...] = (
             self.period_box,
             self.field_box,
@@ -276,6 +274,18 @@ class MainWindow(QMainWindow):
         self.report_action.setToolTip("Số liệu theo đơn vị, lĩnh vực, loại hình; biểu đồ")
         self.report_action.triggered.connect(self.open_report)
 
+        self.package_export_action = QAction("Xuất gói gửi cấp trên…", self)
+        self.package_export_action.setToolTip("Một tệp .dvk chứa mọi mô hình, để gửi cấp trên")
+        self.package_export_action.triggered.connect(self.export_package)
+        self.package_import_action = QAction("Nhập gói từ cấp dưới…", self)
+        self.package_import_action.setToolTip("Kiểm tra, xem trước rồi nhập các tệp .dvk")
+        self.package_import_action.triggered.connect(self.import_packages)
+        self.package_history_action = QAction("Lịch sử nhận gói", self)
+        self.package_history_action.triggered.connect(self.open_package_history)
+        self.feedback_action = QAction("Gửi phản hồi xuống cơ sở…", self)
+        self.feedback_action.setToolTip("Gửi các quyết định của đơn vị này xuống cấp dưới")
+        self.feedback_action.triggered.connect(self.send_feedback)
+
         self.quit_action = QAction("Thoát", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
@@ -307,6 +317,12 @@ class MainWindow(QMainWindow):
         model_menu.addAction(self.refresh_action)
         self.report_menu = self.menuBar().addMenu("&Báo cáo")
         self.report_menu.addAction(self.report_action)
+        self.package_menu = self.menuBar().addMenu("&Gửi nhận")
+        self.package_menu.addAction(self.package_export_action)
+        self.package_menu.addAction(self.package_import_action)
+        self.package_menu.addAction(self.feedback_action)
+        self.package_menu.addSeparator()
+        self.package_menu.addAction(self.package_history_action)
 
         toolbar = QToolBar("Thanh công cụ", self)
         toolbar.setObjectName("main_toolbar")  # saveState() needs a name
@@ -347,9 +363,24 @@ class MainWindow(QMainWindow):
             periods = self._services.models.periods()
         return [("Tất cả giai đoạn", None), *((f"Giai đoạn {p.label}", p) for p in periods)]
 
+    def _unit_choices(self) -> list[tuple[str, object]]:
+        """This unit, this unit and below, all — then each unit below that has models, as a
+        tree (indented by depth), so a province can look at one commune at a time."""
+        choices: list[tuple[str, object]] = [(label, key) for key, label in UNIT_CHOICES]
+        if not self._services.installation.is_set_up():
+            return choices
+        with self._user_errors():
+            for unit, depth in self._services.packages.units_below_with_models():
+                choices.append((f"{'   ' * depth}└ {unit.name} ({unit.code})", unit.id))
+        return choices
+
     def _unit_ids(self, choice: object) -> tuple[int, ...] | None:
         if choice == UNIT_ALL or not self._services.installation.is_set_up():
             return None
+        if isinstance(choice, int):  # one unit below and everything under it
+            if choice not in self._subtree_cache:
+                self._subtree_cache[choice] = tuple(self._services.units.subtree_ids(choice))
+            return self._subtree_cache[choice]
         unit_id = self._services.installation.get().unit.id
         if choice == UNIT_OWN:
             return (unit_id,)
@@ -393,6 +424,7 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """Read the list again after a change; the selection stays on the same models."""
         self.period_box.set_choices(self._period_choices())
+        self.unit_box.set_choices(self._unit_choices())
         with self._user_errors():
             # Always re-queries, so it doubles as the refresh.
             self.model.set_filter(self.current_filter())
@@ -563,6 +595,31 @@ class MainWindow(QMainWindow):
         self._report_window.show()
         self._report_window.raise_()
         self._report_window.activateWindow()
+
+    def export_package(self) -> None:
+        from danvan_desktop.ui.package_dialogs import ExportPackageDialog
+
+        self._show_dialog(("package_export", 0), lambda: ExportPackageDialog(self.context, self))
+
+    def import_packages(self) -> None:
+        from danvan_desktop.ui.package_dialogs import ImportPackagesDialog
+
+        def make() -> QDialog:
+            dialog = ImportPackagesDialog(self.context, parent=self)
+            dialog.applied.connect(self.refresh)
+            return dialog
+
+        self._show_dialog(("package_import", 0), make)
+
+    def open_package_history(self) -> None:
+        from danvan_desktop.ui.package_dialogs import PackageHistoryDialog
+
+        self._show_dialog(("package_history", 0), lambda: PackageHistoryDialog(self.context, self))
+
+    def send_feedback(self) -> None:
+        from danvan_desktop.ui.package_dialogs import FeedbackDialog
+
+        self._show_dialog(("package_feedback", 0), lambda: FeedbackDialog(self.context, self))
 
     def _setup_changed(self) -> None:
         self._subtree_cache.clear()

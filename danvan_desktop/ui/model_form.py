@@ -117,6 +117,7 @@ class ModelFormDialog(QDialog):
         self._baseline = ModelData()
         self._event_dialog: EventDialog | None = None
         self._event_rows: list[EventInfo] = []
+        self.read_only = False  # a model received from a unit below
         self.action_buttons: dict[Status, QPushButton] = {}
         self.setStyleSheet(INVALID_STYLE)
         self.setSizeGripEnabled(True)
@@ -410,8 +411,27 @@ class ModelFormDialog(QDialog):
         for widget in self.widgets.values():
             set_invalid(widget, None)
         self._baseline = self._current()
+        self._set_read_only(self._received_from_below())
         self._show_record()
         self._on_edited()
+
+    def _received_from_below(self) -> bool:
+        record = self._record
+        if record is None or record.data.unit_id is None:
+            return False
+        return self._services.packages.decision_owner(record.data.unit_id) is not None
+
+    def _set_read_only(self, read_only: bool) -> None:
+        """A model received from a unit below is that unit's: shown, not edited here; this
+        level records only its own decisions (on the lifecycle tab)."""
+        self.read_only = read_only
+        for widget in self.widgets.values():
+            if isinstance(widget, (QLineEdit, QPlainTextEdit)):
+                widget.setReadOnly(read_only)
+            else:
+                widget.setEnabled(not read_only)
+        self.save_button.setVisible(not read_only)
+        self.save_close_button.setVisible(not read_only)
 
     def _fill_units(self) -> None:
         self.unit_combo.clear()
@@ -550,6 +570,12 @@ class ModelFormDialog(QDialog):
             )
             if record.deleted:
                 info += " · Mô hình này đã bị xóa."
+            if self.read_only:
+                info += (
+                    f"<br><b>Mô hình của {record.unit_name}, nhận qua gói dữ liệu: chỉ xem.</b> "
+                    "Đơn vị này chỉ ghi quyết định của mình (công nhận, tiêu biểu, khen thưởng) "
+                    "ở thẻ “Quá trình thực hiện”."
+                )
             self.info_label.setText(info)
             self.info_label.setToolTip(f"Mã đầy đủ: {record.uuid}")
         self._show_lifecycle()

@@ -1,7 +1,9 @@
 """What the menus do with files: Excel workbooks in and out, printing and PDF.
 
-Each action asks where (through the prompter, so tests answer), does the work with a busy
-cursor, and shows any UserError as the message it is. The main window and the report window
+Each action asks where (through the prompter, so tests answer), then writes the file on the
+operation runner's worker thread (ui.operations: busy cursor and progress window only when it is
+slow) and tells the result, or shows a UserError as the message it is, back on the GUI thread.
+Print previews stay on the GUI thread (Qt paints there). The main window and the report window
 share these.
 """
 
@@ -21,6 +23,7 @@ from danvan_desktop.services.models import ModelFilter
 from danvan_desktop.services.reports import ReportFilter, Statistics
 
 from danvan_desktop.ui.context import UiContext
+from danvan_desktop.ui.operations import Operation, run_operation
 
 EXCEL_FILTER = "Sổ tính Excel (*.xlsx)"
 PDF_FILTER = "Tệp PDF (*.pdf)"
@@ -48,17 +51,30 @@ def suggested_file(context: UiContext, title: str, suffix: str) -> Path:
     return documents_dir() / "".join("-" if ch in '\\/:*?"<>|' else ch for ch in name)
 
 
-def _run(context: UiContext, parent: QWidget | None, title: str, work: Callable[[], str]) -> bool:
-    """Run `work` (which returns what to tell the user); a UserError is shown, not raised."""
+def _run_here(
+    context: UiContext, parent: QWidget | None, title: str, work: Callable[[], object]
+) -> bool:
+    """Run `work` on the GUI thread (print previews: Qt paints there); a UserError is shown."""
     try:
         with busy():
-            message = work()
+            work()
     except UserError as error:
         context.prompter.error(parent, title, str(error))
         return False
-    if message:
-        context.prompter.info(parent, title, message)
     return True
+
+
+def _run_in_background(
+    context: UiContext, parent: QWidget | None, title: str, text: str, work: Callable[[], str]
+) -> Operation[str]:
+    """Run `work` (which returns what to tell the user) on the worker; the message, or a
+    UserError, is shown on the GUI thread when it ends."""
+
+    def tell(message: str) -> None:
+        if message:
+            context.prompter.info(parent, title, message)
+
+    return run_operation(context, parent, lambda _progress: work(), tell, title=title, text=text)
 
 
 def _ask_save(
@@ -74,7 +90,7 @@ def _ask_save(
 # -- Excel --------------------------------------------------------------------------------------
 
 
-def save_excel_template(context: UiContext, parent: QWidget | None) -> Path | None:
+def save_excel_template(context: UiContext, parent: QWidget | None) -> Operation[str] | None:
     from danvan_desktop.services.excel.template import write_template
 
     title = "Tải mẫu nhập Excel"
@@ -88,10 +104,12 @@ def save_excel_template(context: UiContext, parent: QWidget | None) -> Path | No
         write_template(context.services, path)
         return f"Đã lưu mẫu nhập tại:\n{path}\n\nĐiền mỗi mô hình một dòng ở trang “Mô hình”."
 
-    return path if _run(context, parent, title, work) else None
+    return _run_in_background(context, parent, title, "Đang ghi mẫu nhập…", work)
 
 
-def export_list_excel(context: UiContext, parent: QWidget | None, flt: ModelFilter) -> Path | None:
+def export_list_excel(
+    context: UiContext, parent: QWidget | None, flt: ModelFilter
+) -> Operation[str] | None:
     from danvan_desktop.services.excel.export_list import export_list_xlsx
 
     title = "Xuất danh sách ra Excel"
@@ -105,12 +123,12 @@ def export_list_excel(context: UiContext, parent: QWidget | None, flt: ModelFilt
         count = export_list_xlsx(context.services, flt, path)
         return f"Đã xuất {count} mô hình ra tệp:\n{path}"
 
-    return path if _run(context, parent, title, work) else None
+    return _run_in_background(context, parent, title, "Đang xuất danh sách ra Excel…", work)
 
 
 def export_report_excel(
     context: UiContext, parent: QWidget | None, flt: ReportFilter
-) -> Path | None:
+) -> Operation[str] | None:
     from danvan_desktop.services.excel.export_report import export_report_xlsx
 
     title = "Xuất biểu thống kê ra Excel"
@@ -124,7 +142,7 @@ def export_report_excel(
         export_report_xlsx(context.services, flt, path)
         return f"Đã xuất biểu thống kê ra tệp:\n{path}"
 
-    return path if _run(context, parent, title, work) else None
+    return _run_in_background(context, parent, title, "Đang xuất biểu thống kê ra Excel…", work)
 
 
 def open_excel_import(
@@ -138,8 +156,7 @@ def open_excel_import(
     )
     if path is None:
         return None
-    with busy():
-        dialog = ExcelImportDialog(context, path, parent)
+    dialog = ExcelImportDialog(context, path, parent)  # reads the workbook on the worker
     dialog.imported.connect(on_imported)
     dialog.open()
     return dialog
@@ -151,36 +168,34 @@ def open_excel_import(
 def preview_forms(context: UiContext, parent: QWidget | None, model_ids: Sequence[int]) -> None:
     from danvan_desktop.ui.printing.preview import preview_forms as open_preview
 
-    def work() -> str:
+    def work() -> None:
         open_preview(context, model_ids, parent)
-        return ""
 
-    _run(context, parent, "In phiếu đăng ký", work)
+    _run_here(context, parent, "In phiếu đăng ký", work)
 
 
 def preview_blank_form(context: UiContext, parent: QWidget | None) -> None:
     from danvan_desktop.ui.printing.preview import preview_blank_form as open_preview
 
-    def work() -> str:
+    def work() -> None:
         open_preview(context, parent)
-        return ""
 
-    _run(context, parent, "In phiếu đăng ký để trống", work)
+    _run_here(context, parent, "In phiếu đăng ký để trống", work)
 
 
 def preview_report(context: UiContext, parent: QWidget | None, statistics: Statistics) -> None:
     from danvan_desktop.ui.printing.preview import preview_report as open_preview
 
-    def work() -> str:
+    def work() -> None:
         open_preview(context, statistics, parent)
-        return ""
 
-    _run(context, parent, "In biểu thống kê", work)
+    _run_here(context, parent, "In biểu thống kê", work)
 
 
 def export_forms_pdf(
     context: UiContext, parent: QWidget | None, model_ids: Sequence[int]
-) -> Path | None:
+) -> Operation[str] | None:
+    from danvan_desktop.ui.printing.fonts import load_fonts
     from danvan_desktop.ui.printing.preview import export_forms_pdf as write_pdf
 
     title = "Xuất phiếu đăng ký ra PDF"
@@ -190,11 +205,15 @@ def export_forms_pdf(
     if path is None:
         return None
 
+    load_fonts()  # registering fonts changes Qt's font database: on the GUI thread, once
+    ids = list(model_ids)
+
     def work() -> str:
-        pages = write_pdf(context, model_ids, path)
+        # QPdfWriter and QPainter may paint on a worker thread (not so widgets or pixmaps).
+        pages = write_pdf(context.services, ids, path)
         return f"Đã lưu {pages} trang ra tệp:\n{path}"
 
-    return path if _run(context, parent, title, work) else None
+    return _run_in_background(context, parent, title, "Đang xuất phiếu đăng ký ra PDF…", work)
 
 
 def open_print_settings(context: UiContext, parent: QWidget | None) -> QDialog:

@@ -1,4 +1,8 @@
-"""GUI fixtures: a UI context with scripted prompts and settings in tmp_path."""
+"""GUI fixtures: a UI context with scripted prompts and settings in tmp_path.
+
+Slow work runs synchronously in most window tests (`runner` = SynchronousRunner); a module that
+drives the real worker thread overrides `runner` with `threaded_runner` and waits on
+`runner.finished`."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
@@ -13,6 +18,7 @@ from PySide6.QtWidgets import QWidget
 from danvan_desktop.services import Services
 
 from danvan_desktop.ui.context import UiContext
+from danvan_desktop.ui.operations import OperationRunner, SynchronousRunner
 from danvan_desktop.ui.prompts import Choice, Prompter
 from danvan_desktop.ui.settings import UiSettings
 
@@ -77,12 +83,33 @@ def ui_settings(tmp_path: Path) -> Iterator[UiSettings]:
 
 
 @pytest.fixture
-def context(services: Services, prompter: ScriptedPrompter, ui_settings: UiSettings) -> UiContext:
-    return UiContext(services=services, prompter=prompter, settings=ui_settings)
+def threaded_runner(qtbot: QtBot) -> Iterator[OperationRunner]:
+    """The real runner: work on its worker thread, callbacks through the event loop."""
+    runner = OperationRunner()
+    yield runner
+    assert runner.wait_for_done(10_000), "an operation was still running after the test"
+    qtbot.waitUntil(lambda: not runner.is_busy())  # its callbacks delivered too
+
+
+@pytest.fixture
+def runner(qapp: object) -> OperationRunner:
+    return SynchronousRunner()
+
+
+@pytest.fixture
+def context(
+    services: Services, prompter: ScriptedPrompter, ui_settings: UiSettings, runner: OperationRunner
+) -> UiContext:
+    return UiContext(services=services, prompter=prompter, settings=ui_settings, runner=runner)
 
 
 @pytest.fixture
 def blank_context(
-    blank_services: Services, prompter: ScriptedPrompter, ui_settings: UiSettings
+    blank_services: Services,
+    prompter: ScriptedPrompter,
+    ui_settings: UiSettings,
+    runner: OperationRunner,
 ) -> UiContext:
-    return UiContext(services=blank_services, prompter=prompter, settings=ui_settings)
+    return UiContext(
+        services=blank_services, prompter=prompter, settings=ui_settings, runner=runner
+    )

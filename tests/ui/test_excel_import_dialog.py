@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from tests.ui.conftest import ScriptedPrompter
 
 from danvan_desktop.ui.context import UiContext
 from danvan_desktop.ui.excel_import_dialog import ExcelImportDialog
+from danvan_desktop.ui.operations import OperationRunner, Outcome
 
 pytestmark = [
     pytest.mark.gui,
@@ -29,6 +31,12 @@ def text(table: QTableWidget, row: int, column: int) -> str:
     item = table.item(row, column)
     assert item is not None
     return item.text()
+
+
+@pytest.fixture
+def runner(threaded_runner: OperationRunner) -> OperationRunner:
+    """The workbook is read and imported on the real worker thread; the tests wait for it."""
+    return threaded_runner
 
 
 @pytest.fixture
@@ -50,7 +58,8 @@ def workbook(context: UiContext, tmp_path: Path) -> Path:
 def test_preview_counts_and_import_blocked_while_errors(
     qtbot: QtBot, context: UiContext, prompter: ScriptedPrompter, workbook: Path, tmp_path: Path
 ) -> None:
-    dialog = ExcelImportDialog(context, workbook)
+    with qtbot.waitSignal(context.runner.finished):
+        dialog = ExcelImportDialog(context, workbook)
     qtbot.addWidget(dialog)
     dialog.show()
     assert "2 dòng sẽ thêm, 1 dòng trùng, 2 dòng lỗi" in dialog.summary_label.text()
@@ -69,7 +78,10 @@ def test_preview_counts_and_import_blocked_while_errors(
     assert text(dialog.duplicate_table, 0, 4) == "đã có trong cơ sở dữ liệu"
     assert not dialog.import_button.isEnabled()
 
-    saved = dialog.save_errors(tmp_path / "lỗi.xlsx")
+    with qtbot.waitSignal(context.runner.finished):
+        saving = dialog.save_errors(tmp_path / "lỗi.xlsx")
+    assert saving is not None
+    saved = saving.result
     assert saved is not None
     assert load_workbook(saved)["Mô hình"]["G3"].comment is not None
     assert prompter.infos[-1].startswith("Đã lưu danh sách lỗi")
@@ -94,7 +106,8 @@ def test_clean_file_imports_and_unreadable_file_is_explained(
     qtbot: QtBot, context: UiContext, tmp_path: Path
 ) -> None:
     path = write_rows(tmp_path / "tốt.xlsx", [good_row(**{"Tên mô hình": "Một"})])
-    dialog = ExcelImportDialog(context, path)
+    with qtbot.waitSignal(context.runner.finished):
+        dialog = ExcelImportDialog(context, path)
     qtbot.addWidget(dialog)
     assert not dialog.valid_only.isEnabled()
     assert not dialog.save_errors_button.isEnabled()
@@ -105,7 +118,37 @@ def test_clean_file_imports_and_unreadable_file_is_explained(
 
     broken = tmp_path / "hỏng.xlsx"
     broken.write_bytes(b"PK not really")
-    other = ExcelImportDialog(context, broken)
+    with qtbot.waitSignal(context.runner.finished):
+        other = ExcelImportDialog(context, broken)
     qtbot.addWidget(other)
     assert "không phải bảng tính Excel" in other.summary_label.text()
     assert not other.import_button.isEnabled()
+
+
+def test_import_cancelled_while_waiting_adds_nothing_and_dialog_stays(
+    qtbot: QtBot, context: UiContext, prompter: ScriptedPrompter, tmp_path: Path
+) -> None:
+    path = write_rows(tmp_path / "tốt.xlsx", [good_row(**{"Tên mô hình": "Một"})])
+    with qtbot.waitSignal(context.runner.finished):
+        dialog = ExcelImportDialog(context, path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    gate = threading.Event()
+    try:
+        # Another operation holds the worker, so the import waits its turn with its progress
+        # window up, long enough to press Hủy.
+        context.runner.submit(lambda _progress: gate.wait(10))
+        dialog.import_button.click()
+        assert not dialog.import_button.isEnabled()  # no second click while it runs
+        operation = dialog.operation
+        assert operation is not None
+        qtbot.waitUntil(lambda: operation.dialog is not None)
+        assert operation.dialog is not None and operation.dialog.cancel_button is not None
+        operation.dialog.cancel_button.click()
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: operation.done)
+    assert operation.outcome is Outcome.CANCELLED
+    assert context.services.models.count(ModelFilter()) == 0
+    assert prompter.infos[-1] == "Đã dừng nhập; chưa thêm mô hình nào."
+    assert dialog.isVisible() and dialog.import_button.isEnabled()

@@ -20,12 +20,19 @@ from tests.ui.conftest import ScriptedPrompter
 from danvan_desktop.ui.context import UiContext
 from danvan_desktop.ui.excel_import_dialog import ExcelImportDialog
 from danvan_desktop.ui.main_window import MainWindow
+from danvan_desktop.ui.operations import OperationRunner
 from danvan_desktop.ui.report_view import ReportWindow
 
 pytestmark = [
     pytest.mark.gui,
     pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"),
 ]
+
+
+@pytest.fixture
+def runner(threaded_runner: OperationRunner) -> OperationRunner:
+    """Files are written on the real worker thread here; the tests wait for it."""
+    return threaded_runner
 
 
 @pytest.fixture
@@ -45,12 +52,14 @@ def window(qtbot: Any, context: UiContext, services: Services) -> MainWindow:
 
 
 def test_export_list_writes_what_the_list_shows(
+    qtbot: Any,
     window: MainWindow, prompter: ScriptedPrompter, tmp_path: Path
 ) -> None:
     window.search_box.setText("camera")
     window.apply_filter()
     prompter.paths = [tmp_path / "danh sách"]  # the suffix is added
-    window.excel_export_action.trigger()
+    with qtbot.waitSignal(window.context.runner.finished):
+        window.excel_export_action.trigger()
     out = tmp_path / "danh sách.xlsx"
     sheet = openpyxl.load_workbook(out).worksheets[0]
     texts = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
@@ -74,7 +83,8 @@ def test_template_then_import_preview(
 ) -> None:
     template = tmp_path / "mẫu.xlsx"
     prompter.paths = [template]
-    window.excel_template_action.trigger()
+    with qtbot.waitSignal(window.context.runner.finished):
+        window.excel_template_action.trigger()
     book = openpyxl.load_workbook(template)
     sheet = book["Mô hình"]
     assert sheet.cell(1, 1).value == "STT" and sheet.cell(1, 2).value == "Tên mô hình"
@@ -84,7 +94,8 @@ def test_template_then_import_preview(
         sheet.cell(2, column, value)
     book.save(template)
     prompter.paths = [template]
-    window.excel_import_action.trigger()
+    with qtbot.waitSignal(window.context.runner.finished):  # the preview read on the worker
+        window.excel_import_action.trigger()
     dialog = window.findChild(ExcelImportDialog)
     assert isinstance(dialog, ExcelImportDialog) and dialog.isVisible()
     assert dialog.import_button.text() == "Nhập 1 mô hình"
@@ -107,7 +118,8 @@ def test_print_selection_previews_and_pdf(
     assert len(previews) == 1
     previews[0].close()
     prompter.paths = [tmp_path / "phiếu.pdf"]
-    window.pdf_action.trigger()
+    with qtbot.waitSignal(window.context.runner.finished):
+        window.pdf_action.trigger()
     reader = PdfReader(tmp_path / "phiếu.pdf")
     text = "".join("".join(page.extract_text().split()) for page in reader.pages)
     assert "Cameraanninhkhudâncư" in text and "Hiếnđấtlàmđường" in text
@@ -120,7 +132,8 @@ def test_report_window_exports_excel(
     report = ReportWindow(context, window)
     qtbot.addWidget(report)
     prompter.paths = [tmp_path / "biểu.xlsx"]
-    report.excel_action.trigger()
+    with qtbot.waitSignal(context.runner.finished):
+        report.excel_action.trigger()
     assert (tmp_path / "biểu.xlsx").exists()
     report.print_action.trigger()
     assert len(report.findChildren(QPrintPreviewDialog)) == 1

@@ -1,0 +1,378 @@
+"""Preview and apply of a verified package. One pass over the models decides, per model, what
+the file would do; with `write=True` the same pass does it (inside the caller's transaction).
+
+Rules: match by UUID only; the higher revision wins; equal revision and the same content is
+"unchanged"; a lower revision is "stale" and ignored; a tombstone deletes and, having the
+higher revision, is never undone by an older file; a file may change only records owned by
+units in the sending unit's subtree, so this unit's own models and its own decisions (events
+it owns) are never changed by a file from below. The result does not depend on file order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from danvan_desktop.db.schema import Model, ModelEvent, Unit
+from danvan_desktop.domain import DATE_FIELDS, Directory, Status, fold
+from danvan_desktop.services.models import _search_text, _to_data, current_status
+from danvan_desktop.sync import format as fmt
+from danvan_desktop.sync.reader import Package, PackageError
+from danvan_desktop.sync.records import (
+    UnitRef,
+    dumps,
+    model_json,
+    parse_date,
+    parse_time,
+    ref_of,
+)
+
+COUNT_KEYS = ("created", "updated", "unchanged", "stale", "deleted", "refused")
+COUNT_LABELS = {
+    "created": "Thêm mới",
+    "updated": "Cập nhật",
+    "unchanged": "Không đổi",
+    "stale": "Cũ hơn, bỏ qua",
+    "deleted": "Xóa",
+    "refused": "Từ chối",
+}
+
+
+@dataclass
+class Outcome:
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_KEYS, 0))
+    refusals: list[tuple[str, str]] = field(default_factory=list)  # (model name, reason)
+
+
+class UnitResolver:
+    """Unit references of a package against the directory in the database."""
+
+    def __init__(self, session: Session, package: Package) -> None:
+        self._session = session
+        self._package = package
+        self._from_file = {(u["directory"], u["code"]): u for u in package.units}
+        self._db: dict[UnitRef, Unit | None] = {}
+
+    def db_unit(self, ref: UnitRef) -> Unit | None:
+        if ref not in self._db:
+            self._db[ref] = self._session.scalar(
+                select(Unit).where(Unit.directory == ref[0], Unit.code == ref[1])
+            )
+        return self._db[ref]
+
+    def known(self, ref: UnitRef) -> bool:
+        return self.db_unit(ref) is not None or (
+            ref[0] == Directory.CUSTOM.value and ref in self._from_file
+        )
+
+    def parent(self, ref: UnitRef) -> UnitRef | None:
+        unit = self.db_unit(ref)
+        if unit is not None:  # the directory here is trusted over the file's claim
+            if unit.parent_id is None:
+                return None
+            parent = self._session.get(Unit, unit.parent_id)
+            return None if parent is None else (parent.directory, parent.code)
+        item = self._from_file.get(ref)
+        return ref_of(item["parent"]) if item else None
+
+    def is_within(self, ref: UnitRef, root: UnitRef) -> bool:
+        """`ref` is `root` or below it."""
+        current: UnitRef | None = ref
+        for _ in range(20):
+            if current is None:
+                return False
+            if current == root:
+                return True
+            current = self.parent(current)
+        return False
+
+    def name(self, ref: UnitRef) -> str:
+        unit = self.db_unit(ref)
+        if unit is not None:
+            return f"{unit.name} ({unit.code})"
+        item = self._from_file.get(ref)
+        return f"{item['name']} ({ref[1]})" if item else ref[1]
+
+    def ensure(self, ref: UnitRef) -> Unit:
+        """The unit, creating a unit added by hand elsewhere (it travels with the package)."""
+        unit = self.db_unit(ref)
+        if unit is not None:
+            return unit
+        item = self._from_file[ref]
+        parent_ref = ref_of(item["parent"])
+        parent = self.ensure(parent_ref) if parent_ref else None
+        unit = Unit(
+            directory=ref[0],
+            code=ref[1],
+            name=item["name"],
+            name_folded=fold(item["name"]),
+            division_type=item["division_type"],
+            level=item["level"],
+            parent_id=parent.id if parent else None,
+        )
+        self._session.add(unit)
+        self._session.flush()
+        self._db[ref] = unit
+        return unit
+
+
+def check_units(session: Session, package: Package, this: UnitRef) -> UnitResolver:
+    """Whole-file checks that need the directory; raise PackageError when refused."""
+    units = UnitResolver(session, package)
+    name = package.name
+    for item in package.units:
+        ref = (item["directory"], item["code"])
+        if ref[0] != Directory.CUSTOM.value and units.db_unit(ref) is None:
+            raise PackageError(
+                f"Tệp “{name}” bị từ chối: đơn vị {item['name']} ({ref[1]}) không có trong danh "
+                "mục của phần mềm này. Hãy cập nhật phần mềm rồi nhập lại."
+            )
+    source = package.source
+    if source == this:
+        raise PackageError(
+            f"Tệp “{name}” bị từ chối: tệp do chính đơn vị này xuất ra, không phải của cấp "
+            "dưới. Hãy chọn tệp do các đơn vị cấp dưới gửi lên."
+        )
+    if not units.known(source):
+        raise PackageError(
+            f"Tệp “{name}” bị từ chối: không rõ đơn vị gửi ({package.source_name}). "
+            "Hãy xin đơn vị gửi tệp xuất lại."
+        )
+    if package.kind == fmt.KIND_FEEDBACK:
+        if this not in package.targets:
+            raise PackageError(
+                f"Tệp “{name}” bị từ chối: đây là phản hồi của {units.name(source)} gửi cho "
+                "đơn vị khác, không phải đơn vị này. Hãy chọn đúng tệp phản hồi của đơn vị mình."
+            )
+    elif not (this in package.targets or units.is_within(source, this)):
+        raise PackageError(
+            f"Tệp “{name}” bị từ chối: tệp của {units.name(source)}, không phải đơn vị cấp "
+            "dưới của đơn vị này và không gửi cho đơn vị này. Hãy kiểm tra lại tệp hoặc thiết "
+            "lập đơn vị."
+        )
+    return units
+
+
+def _owner_ref(event: dict[str, Any], model_unit: UnitRef) -> UnitRef:
+    return ref_of(event["owner_unit"]) or model_unit
+
+
+def process(
+    session: Session,
+    package: Package,
+    this: UnitRef,
+    *,
+    write: bool,
+    ref_by_id: dict[int, UnitRef],
+) -> Outcome:
+    units = check_units(session, package, this)
+    source = package.source
+    outcome = Outcome()
+
+    feedback = package.kind == fmt.KIND_FEEDBACK
+
+    def owned_by_file(owner: UnitRef) -> bool:
+        # Upward: the sender's subtree owns what the file may change. Feedback from above:
+        # only the decisions of units outside this unit's subtree (the levels above).
+        if feedback:
+            return not units.is_within(owner, this)
+        return units.is_within(owner, source)
+
+    def may_carry(unit_ref: UnitRef) -> bool:
+        root = this if feedback else source
+        return units.known(unit_ref) and units.is_within(unit_ref, root)
+
+    batch: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        uuids = [obj["uuid"] for obj in batch]
+        existing = {
+            m.uuid: m
+            for m in session.scalars(
+                select(Model).where(Model.uuid.in_(uuids)).options(selectinload(Model.events))
+            )
+        }
+        seen: set[str] = set()
+        for obj in batch:
+            if obj["uuid"] in seen:  # an exact duplicate line (different ones are refused)
+                continue
+            seen.add(obj["uuid"])
+            _one(obj, existing.get(obj["uuid"]))
+        batch.clear()
+        if write:  # keep memory flat: write this block out and forget its objects
+            session.flush()
+            session.expunge_all()
+
+    def _one(obj: dict[str, Any], model: Model | None) -> None:
+        unit_ref = (obj["unit"]["directory"], obj["unit"]["code"])
+        title = obj["data"]["name"]
+        if not may_carry(unit_ref):
+            raise PackageError(
+                f"Tệp “{package.name}” bị từ chối: mô hình “{title[:60]}” thuộc "
+                f"{units.name(unit_ref)}, không phải đơn vị gửi hay đơn vị trực thuộc. Hãy xin "
+                "đơn vị gửi tệp xuất lại."
+            )
+        if feedback:
+            _decisions(obj, model)
+            return
+        if model is None:
+            outcome.counts["deleted" if obj["deleted"] else "created"] += 1
+            if write:
+                _write(session, units, obj, None, owned_by_file, ref_by_id)
+            return
+        model_ref = ref_by_id.get(model.unit_id)
+        if model_ref is None or not owned_by_file(model_ref):
+            outcome.counts["refused"] += 1
+            outcome.refusals.append(
+                (title, "mô hình này ở đây thuộc đơn vị khác; tệp từ cấp dưới không sửa được")
+            )
+            return
+        if obj["revision"] == model.revision and _data_text(obj) != _data_text(
+            model_json(model, ref_by_id)
+        ):
+            outcome.counts["refused"] += 1
+            outcome.refusals.append(
+                (title, "cùng phiên bản nhưng nội dung khác với dữ liệu đang có")
+            )
+            return
+        newer = obj["revision"] > model.revision
+        news = _event_news(model, obj, owned_by_file)
+        if newer:
+            key = "deleted" if obj["deleted"] and not model.deleted else "updated"
+        elif news:
+            key = "updated"
+        else:
+            key = "stale" if obj["revision"] < model.revision else "unchanged"
+        outcome.counts[key] += 1
+        if write and (newer or news):
+            _write(session, units, obj, model, owned_by_file, ref_by_id, data=newer)
+
+    def _decisions(obj: dict[str, Any], model: Model | None) -> None:
+        """Feedback: only the level above's own events; this unit's data stays its own."""
+        if model is None:
+            outcome.counts["refused"] += 1
+            outcome.refusals.append((obj["data"]["name"], "mô hình không có ở đơn vị này"))
+            return
+        news = _event_news(model, obj, owned_by_file)
+        outcome.counts["updated" if news else "unchanged"] += 1
+        if write and news:
+            _write(session, units, obj, model, owned_by_file, ref_by_id, data=False)
+
+    for obj in package.models():
+        batch.append(obj)
+        if len(batch) >= 500:
+            flush()
+    flush()
+    return outcome
+
+
+def _data_text(obj: dict[str, Any]) -> str:
+    """The JSON text of the part the revision governs (everything but the events)."""
+    return dumps({key: value for key, value in obj.items() if key != "events"})
+
+
+def _file_events(obj: dict[str, Any], owned_by_file: Any) -> list[dict[str, Any]]:
+    unit_ref = (obj["unit"]["directory"], obj["unit"]["code"])
+    return [e for e in obj["events"] if owned_by_file(_owner_ref(e, unit_ref))]
+
+
+def _event_news(model: Model, obj: dict[str, Any], owned_by_file: Any) -> int:
+    """Events the file adds or voids. Events are never edited, only added or voided, so
+    merging them (union, void wins) is the same whatever order files come in."""
+    known = {event.uuid: event for event in model.events}
+    news = 0
+    for item in _file_events(obj, owned_by_file):
+        event = known.get(item["uuid"])
+        if event is None or (event.voided_at is None and item["voided_at"] is not None):
+            news += 1
+    return news
+
+
+def _write(
+    session: Session,
+    units: UnitResolver,
+    obj: dict[str, Any],
+    model: Model | None,
+    owned_by_file: Any,
+    ref_by_id: dict[int, UnitRef],
+    *,
+    data: bool = True,
+) -> None:
+    unit_ref = (obj["unit"]["directory"], obj["unit"]["code"])
+    unit = units.ensure(unit_ref)
+    ref_by_id[unit.id] = unit_ref
+    if model is None:
+        model = Model(uuid=obj["uuid"])
+        session.add(model)
+    if data:
+        _write_data(model, obj, unit)
+    _write_events(session, units, model, _file_events(obj, owned_by_file))
+    model.status = (current_status(model.events) if model.events else Status.REGISTERED).value
+    model.search_text = _search_text(_to_data(model), unit.name)
+
+
+def _write_data(model: Model, obj: dict[str, Any], unit: Unit) -> None:
+    data = obj["data"]
+    for name, value in data.items():
+        setattr(model, name, parse_date(value) if name in DATE_FIELDS else value)
+    model.unit_id = unit.id
+    model.revision = obj["revision"]
+    model.created_at = _time(obj["created_at"])
+    model.updated_at = _time(obj["updated_at"])
+    model.created_by = obj["created_by"]
+    model.updated_by = obj["updated_by"]
+    model.deleted = obj["deleted"]
+    model.deleted_at = parse_time(obj["deleted_at"])
+    model.sort_name = fold(data["name"])
+
+
+def _time(value: str) -> dt.datetime:
+    parsed = parse_time(value)
+    assert parsed is not None
+    return parsed
+
+
+def _write_events(
+    session: Session, units: UnitResolver, model: Model, events: list[dict[str, Any]]
+) -> None:
+    by_uuid = {event.uuid: event for event in model.events}
+    added: list[dict[str, Any]] = []
+    for item in events:
+        event = by_uuid.get(item["uuid"])
+        if event is not None:
+            if event.voided_at is None and item["voided_at"] is not None:
+                event.voided_at = parse_time(item["voided_at"])
+                event.voided_by = item["voided_by"]
+                event.void_reason = item["void_reason"]
+            continue
+        owner_ref = ref_of(item["owner_unit"])
+        event = ModelEvent(
+            uuid=item["uuid"],
+            status=item["status"],
+            event_date=dt.date.fromisoformat(item["event_date"]),
+            recorded_by=item["recorded_by"],
+            recorded_at=_time(item["recorded_at"]),
+            deciding_body=item["deciding_body"],
+            decision_number=item["decision_number"],
+            decision_date=parse_date(item["decision_date"]),
+            commendation_form=item["commendation_form"],
+            commendation_level=item["commendation_level"],
+            note=item["note"],
+            voided_at=parse_time(item["voided_at"]),
+            voided_by=item["voided_by"],
+            void_reason=item["void_reason"],
+            owner_unit_id=units.ensure(owner_ref).id if owner_ref else None,
+        )
+        model.events.append(event)
+        by_uuid[item["uuid"]] = event
+        added.append(item)
+    linked = [item for item in added if item["replaces"]]
+    if linked:  # ids are needed only to link a correction to the step it replaces
+        session.flush()
+    for item in linked:
+        target = by_uuid.get(item["replaces"])
+        by_uuid[item["uuid"]].replaces_id = target.id if target else None

@@ -1,0 +1,271 @@
+"""The package format: member names, limits and the JSON Schema of every member.
+
+The schemas are plain dicts so the core needs no extra dependency; `validate` implements the
+small part of JSON Schema they use (type, const, enum, required, properties,
+additionalProperties, items, maxLength, minimum, pattern). docs/PACKAGE_FORMAT.md prints them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from danvan_desktop.domain import Field, Kind, Status, SubjectType
+
+FORMAT_NAME = "danvan-package"
+FORMAT_VERSION = 1
+EXTENSION = ".dvk"
+MANIFEST = "manifest.json"
+UNITS = "units.json"
+MODELS = "models.jsonl"
+ACKS = "acknowledgements.json"
+# Data members in the fixed order they are written; the manifest comes last (it holds their
+# hashes, computed while they stream out).
+DATA_MEMBERS = (UNITS, MODELS, ACKS)
+ALL_MEMBERS = frozenset((*DATA_MEMBERS, MANIFEST))
+
+# Limits against zip bombs: 100,000 models of full forms are well under 1 GiB of JSON, and
+# JSON never compresses 200-fold (zeros do).
+MAX_MEMBERS = 16
+MAX_TOTAL_SIZE = 1 << 30
+MAX_RATIO = 200
+RATIO_FLOOR = 1 << 20  # tiny members may compress oddly; only bigger ones are checked
+MAX_MANIFEST_SIZE = 1 << 20
+
+KIND_UPWARD = "upward"
+KIND_FEEDBACK = "feedback"
+
+_UUID = {
+    "type": "string",
+    "pattern": r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+}
+_TIME = {"type": "string", "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$"}
+_DATE = {"type": "string", "pattern": r"^\d{4}-\d\d-\d\d$"}
+_DATE_OR_NULL = {"type": ["string", "null"], "pattern": r"^\d{4}-\d\d-\d\d$"}
+_TIME_OR_NULL = {
+    "type": ["string", "null"],
+    "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$",
+}
+_SHA = {"type": "string", "pattern": r"^[0-9a-f]{64}$"}
+_LINE = {"type": "string", "maxLength": 300}
+_LONG = {"type": "string", "maxLength": 20000}
+_DIRECTORY = {"type": "string", "enum": ["2025", "legacy", "custom"]}
+UNIT_REF: dict[str, Any] = {
+    "type": "object",
+    "required": ["directory", "code"],
+    "additionalProperties": False,
+    "properties": {"directory": _DIRECTORY, "code": {"type": "string", "maxLength": 20}},
+}
+_UNIT_REF_OR_NULL = {**UNIT_REF, "type": ["object", "null"]}
+_NAMED_UNIT: dict[str, Any] = {
+    "type": "object",
+    "required": ["directory", "code", "name"],
+    "additionalProperties": False,
+    "properties": {**UNIT_REF["properties"], "name": {"type": "string", "maxLength": 255}},
+}
+
+MANIFEST_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": [
+        "format", "format_version", "app_version", "kind", "source_unit", "target_units",
+        "created_at", "sequence", "counts", "members",
+    ],
+    "additionalProperties": False,
+    "properties": {
+        "format": {"const": FORMAT_NAME},
+        "format_version": {"type": "integer", "minimum": 1},
+        "app_version": {"type": "string", "maxLength": 50},
+        "kind": {"type": "string", "enum": [KIND_UPWARD, KIND_FEEDBACK]},
+        "source_unit": _NAMED_UNIT,
+        "target_units": {"type": "array", "items": _NAMED_UNIT},
+        "created_at": _TIME,
+        "created_by": {"type": "string", "maxLength": 255},
+        "sequence": {"type": "integer", "minimum": 1},
+        "counts": {
+            "type": "object",
+            "required": ["units", "models", "tombstones", "events", "acknowledgements"],
+            "additionalProperties": False,
+            "properties": {
+                key: {"type": "integer", "minimum": 0}
+                for key in ("units", "models", "tombstones", "events", "acknowledgements")
+            },
+        },
+        "members": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "sha256", "size"],
+                "additionalProperties": False,
+                "properties": {
+                    "name": {"type": "string", "maxLength": 100},
+                    "sha256": _SHA,
+                    "size": {"type": "integer", "minimum": 0},
+                },
+            },
+        },
+    },
+}  # fmt: skip
+
+UNIT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["directory", "code", "name", "level", "division_type", "parent"],
+    "additionalProperties": False,
+    "properties": {
+        **_NAMED_UNIT["properties"],
+        "level": {"type": "string", "enum": ["province", "district", "commune", "other"]},
+        "division_type": {"type": "string", "maxLength": 50},
+        "parent": _UNIT_REF_OR_NULL,
+    },
+}
+UNITS_SCHEMA: dict[str, Any] = {"type": "array", "items": UNIT_SCHEMA}
+
+EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": [
+        "uuid", "status", "event_date", "recorded_by", "recorded_at", "deciding_body",
+        "decision_number", "decision_date", "commendation_form", "commendation_level", "note",
+        "replaces", "voided_at", "voided_by", "void_reason", "owner_unit",
+    ],
+    "additionalProperties": False,
+    "properties": {
+        "uuid": _UUID,
+        "status": {
+            "type": "string",
+            "enum": [status.value for status in Status],
+        },
+        "event_date": _DATE,
+        "recorded_by": _LINE,
+        "recorded_at": _TIME,
+        "deciding_body": _LINE,
+        "decision_number": _LINE,
+        "decision_date": _DATE_OR_NULL,
+        "commendation_form": _LINE,
+        "commendation_level": _LINE,
+        "note": _LONG,
+        "replaces": {**_UUID, "type": ["string", "null"]},
+        "voided_at": _TIME_OR_NULL,
+        "voided_by": _LINE,
+        "void_reason": _LONG,
+        "owner_unit": _UNIT_REF_OR_NULL,
+    },
+}  # fmt: skip
+
+MODEL_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": [
+        "uuid", "unit", "revision", "created_at", "updated_at", "created_by", "updated_by",
+        "deleted", "deleted_at", "data", "events",
+    ],
+    "additionalProperties": False,
+    "properties": {
+        "uuid": _UUID,
+        "unit": UNIT_REF,
+        "revision": {"type": "integer", "minimum": 1},
+        "created_at": _TIME,
+        "updated_at": _TIME,
+        "created_by": _LINE,
+        "updated_by": _LINE,
+        "deleted": {"type": "boolean"},
+        "deleted_at": _TIME_OR_NULL,
+        "data": {
+            "type": "object",
+            "required": [
+                "kind", "subject_type", "person_name", "person_position", "person_unit",
+                "field", "name", "village", "ethnic_minority_area", "period_start",
+                "period_end", "is_new", "registered_on", "situation", "goals", "content",
+                "target_area", "lead_forces", "coordinating_forces", "participating_forces",
+                "resources", "start_date", "schedule", "evaluation_date", "outputs",
+                "sustainability", "notes",
+            ],
+            "additionalProperties": False,
+            "properties": {
+                "kind": {"type": "string", "enum": [kind.value for kind in Kind]},
+                "subject_type": {"type": "string", "enum": [t.value for t in SubjectType]},
+                "field": {"type": "string", "enum": [field.value for field in Field]},
+                "ethnic_minority_area": {"type": "boolean"},
+                "is_new": {"type": "boolean"},
+                "period_start": {"type": "integer", "minimum": 2000},
+                "period_end": {"type": "integer", "minimum": 2000},
+                "registered_on": _DATE_OR_NULL,
+                "start_date": _DATE_OR_NULL,
+                "evaluation_date": _DATE_OR_NULL,
+                **{name: _LINE for name in ("person_name", "person_position", "person_unit",
+                                             "name", "village")},
+                **{name: _LONG for name in ("situation", "goals", "content", "target_area",
+                                             "lead_forces", "coordinating_forces",
+                                             "participating_forces", "resources", "schedule",
+                                             "outputs", "sustainability", "notes")},
+            },
+        },
+        "events": {"type": "array", "items": EVENT_SCHEMA},
+    },
+}  # fmt: skip
+
+ACK_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["unit", "sha256", "sequence", "imported_at"],
+    "additionalProperties": False,
+    "properties": {
+        "unit": UNIT_REF,
+        "sha256": _SHA,
+        "sequence": {"type": "integer", "minimum": 1},
+        "imported_at": _TIME,
+    },
+}
+ACKS_SCHEMA: dict[str, Any] = {"type": "array", "items": ACK_SCHEMA}
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "object": (dict,),
+    "array": (list,),
+    "string": (str,),
+    "integer": (int,),
+    "boolean": (bool,),
+    "null": (type(None),),
+}
+
+
+def validate(value: Any, schema: dict[str, Any], path: str = "") -> str | None:
+    """The first problem of `value` against `schema` as "path: what", or None."""
+    where = path or "(gốc)"
+    if "const" in schema and value != schema["const"]:
+        return f"{where}: phải là {schema['const']!r}"
+    types = schema.get("type")
+    if types is not None:
+        names = [types] if isinstance(types, str) else list(types)
+        ok = any(
+            isinstance(value, _TYPES[name]) and not (name == "integer" and isinstance(value, bool))
+            for name in names
+        )
+        if not ok:
+            return f"{where}: sai kiểu (cần {' hoặc '.join(names)})"
+    if value is None:
+        return None
+    if "enum" in schema and value not in schema["enum"]:
+        return f"{where}: giá trị không hợp lệ {value!r}"
+    if isinstance(value, str):
+        if "maxLength" in schema and len(value) > schema["maxLength"]:
+            return f"{where}: dài quá {schema['maxLength']} ký tự"
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            return f"{where}: sai định dạng {value[:40]!r}"
+    is_number = isinstance(value, int) and not isinstance(value, bool)
+    if is_number and "minimum" in schema and value < schema["minimum"]:
+        return f"{where}: nhỏ hơn {schema['minimum']}"
+    if isinstance(value, dict):
+        for key in schema.get("required", ()):
+            if key not in value:
+                return f"{where}: thiếu khóa “{key}”"
+        properties: dict[str, Any] = schema.get("properties", {})
+        for key, item in value.items():
+            if key not in properties:
+                if schema.get("additionalProperties", True) is False:
+                    return f"{where}: khóa không hợp lệ “{key}”"
+                continue
+            problem = validate(item, properties[key], f"{path}.{key}" if path else key)
+            if problem:
+                return problem
+    if isinstance(value, list) and "items" in schema:
+        for index, item in enumerate(value):
+            problem = validate(item, schema["items"], f"{path}[{index}]")
+            if problem:
+                return problem
+    return None

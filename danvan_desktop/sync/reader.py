@@ -1,0 +1,230 @@
+"""Verifying a package file before anything touches the database: the zip itself, member
+paths, size bounds, hashes, schema, format version, duplicates. Unit checks need the database
+and are in apply.py."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from danvan_desktop.sync import format as fmt
+from danvan_desktop.sync.records import UnitRef, parse_time, ref_of
+from danvan_desktop.sync.writer import file_sha256
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+class PackageError(Exception):
+    """A refused file; the message is a full Vietnamese sentence naming the file."""
+
+
+@dataclass
+class Package:
+    path: Path
+    sha256: str
+    manifest: dict[str, Any]
+    units: list[dict[str, Any]]
+    acknowledgements: list[dict[str, Any]]
+    model_uuids: set[str] = field(default_factory=set)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def source(self) -> UnitRef:
+        ref = ref_of(self.manifest["source_unit"])
+        assert ref is not None
+        return ref
+
+    @property
+    def source_name(self) -> str:
+        return str(self.manifest["source_unit"]["name"])
+
+    @property
+    def targets(self) -> list[UnitRef]:
+        return [(str(t["directory"]), str(t["code"])) for t in self.manifest["target_units"]]
+
+    @property
+    def kind(self) -> str:
+        return str(self.manifest["kind"])
+
+    @property
+    def sequence(self) -> int:
+        return int(self.manifest["sequence"])
+
+    @property
+    def created_at(self) -> Any:
+        return parse_time(self.manifest["created_at"])
+
+    def models(self) -> Iterator[dict[str, Any]]:
+        """The models, read again from the file (a check that it did not change since)."""
+        if file_sha256(self.path) != self.sha256:
+            raise PackageError(
+                f"Tệp “{self.name}” đã thay đổi từ lúc kiểm tra. Hãy chọn lại tệp và thử lại."
+            )
+        with zipfile.ZipFile(self.path) as archive, archive.open(fmt.MODELS) as stream:
+            for line in stream:
+                yield json.loads(line)
+
+
+def _refuse(path: Path, what: str, advice: str = "Hãy xin đơn vị gửi tệp xuất lại.") -> None:
+    raise PackageError(f"Tệp “{path.name}” bị từ chối: {what}. {advice}")
+
+
+def _check_names(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    if len(infos) > fmt.MAX_MEMBERS:
+        _refuse(path, f"có {len(infos)} thành phần, quá nhiều cho một gói")
+    seen: set[str] = set()
+    for info in infos:
+        name = info.filename
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith(("/", "\\")) or _DRIVE.match(name) or ".." in parts:
+            _refuse(path, f"có thành phần với đường dẫn không an toàn “{name}”")
+        if name in seen:
+            _refuse(path, f"có hai thành phần cùng tên “{name}”")
+        seen.add(name)
+    total = sum(info.file_size for info in infos)
+    if total > fmt.MAX_TOTAL_SIZE:
+        _refuse(path, "dung lượng giải nén quá lớn (nghi là tệp nén độc hại)")
+    for info in infos:
+        if info.file_size > fmt.RATIO_FLOOR and info.file_size > fmt.MAX_RATIO * max(
+            info.compress_size, 1
+        ):
+            _refuse(path, "tỷ lệ nén bất thường (nghi là tệp nén độc hại “zip bomb”)")
+    missing = sorted(fmt.ALL_MEMBERS - seen)
+    if missing:
+        _refuse(path, f"thiếu thành phần {', '.join(missing)}")
+    extra = sorted(seen - fmt.ALL_MEMBERS)
+    if extra:
+        _refuse(path, f"có thành phần lạ {', '.join(extra)}")
+
+
+def _read_bounded(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    with archive.open(name) as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise PackageError(f"thành phần {name} quá lớn")
+    return data
+
+
+def _load_json(path: Path, data: bytes, name: str) -> Any:
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        _refuse(path, f"thành phần {name} không phải JSON hợp lệ")
+
+
+def _check_schema(path: Path, value: Any, schema: dict[str, Any], name: str) -> None:
+    problem = validate_quiet(value, schema)
+    if problem:
+        _refuse(path, f"{name} sai cấu trúc ({problem})")
+
+
+def validate_quiet(value: Any, schema: dict[str, Any]) -> str | None:
+    return fmt.validate(value, schema)
+
+
+def read_package(path: Path) -> Package:
+    """Open and verify `path`; raise PackageError with a Vietnamese sentence if refused."""
+    try:
+        sha256 = file_sha256(path)
+    except OSError as error:
+        raise PackageError(
+            f"Không đọc được tệp “{path.name}”: {error.strerror}. Hãy kiểm tra lại đường dẫn."
+        ) from error
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _read_archive(path, sha256, archive)
+    except PackageError:
+        raise
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        ValueError,
+        NotImplementedError,  # a compression method we do not write
+        RuntimeError,  # an encrypted member
+    ) as error:
+        raise PackageError(
+            f"Tệp “{path.name}” bị từ chối: không phải gói dữ liệu hoặc tệp bị hỏng, thiếu "
+            f"(có thể chép hoặc tải về chưa hết) ({error.__class__.__name__}). "
+            "Hãy chép lại tệp hoặc xin đơn vị gửi lại."
+        ) from error
+
+
+def _read_archive(path: Path, sha256: str, archive: zipfile.ZipFile) -> Package:
+    infos = archive.infolist()
+    _check_names(path, infos)
+    manifest = _load_json(path, _read_bounded(archive, fmt.MANIFEST, fmt.MAX_MANIFEST_SIZE),
+                          fmt.MANIFEST)  # fmt: skip
+    if not isinstance(manifest, dict) or manifest.get("format") != fmt.FORMAT_NAME:
+        _refuse(path, "không phải gói dữ liệu “Dân vận khéo”", "Hãy chọn đúng tệp .dvk.")
+    version = manifest.get("format_version")
+    if isinstance(version, int) and version > fmt.FORMAT_VERSION:
+        _refuse(
+            path,
+            f"tệp được tạo bởi phiên bản mới hơn (định dạng {version})",
+            "Tệp được tạo bởi phiên bản mới hơn, hãy cập nhật phần mềm rồi nhập lại.",
+        )
+    _check_schema(path, manifest, fmt.MANIFEST_SCHEMA, fmt.MANIFEST)
+    declared = {m["name"]: m for m in manifest["members"]}
+    if set(declared) != set(fmt.DATA_MEMBERS):
+        _refuse(path, "danh sách thành phần trong manifest không khớp")
+    for name in fmt.DATA_MEMBERS:
+        _check_hash(path, archive, name, declared[name])
+    units = _load_json(path, archive.read(fmt.UNITS), fmt.UNITS)
+    _check_schema(path, units, fmt.UNITS_SCHEMA, fmt.UNITS)
+    acks = _load_json(path, archive.read(fmt.ACKS), fmt.ACKS)
+    _check_schema(path, acks, fmt.ACKS_SCHEMA, fmt.ACKS)
+    package = Package(path, sha256, manifest, units, acks)
+    _check_models(path, archive, package)
+    return package
+
+
+def _check_hash(path: Path, archive: zipfile.ZipFile, name: str, declared: dict[str, Any]) -> None:
+    digest = hashlib.sha256()
+    size = 0
+    with archive.open(name) as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            size += len(block)
+            if size > declared["size"]:
+                break
+            digest.update(block)
+    if size != declared["size"] or digest.hexdigest() != declared["sha256"]:
+        _refuse(
+            path,
+            f"mã kiểm tra (SHA-256) của {name} không khớp — tệp đã bị sửa hoặc hỏng",
+        )
+
+
+def _check_models(path: Path, archive: zipfile.ZipFile, package: Package) -> None:
+    seen: dict[str, str] = {}
+    with archive.open(fmt.MODELS) as stream:
+        for number, line in enumerate(stream, start=1):
+            try:
+                obj = json.loads(line)
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                _refuse(path, f"dòng {number} của {fmt.MODELS} không phải JSON hợp lệ")
+            problem = fmt.validate(obj, fmt.MODEL_SCHEMA)
+            if problem:
+                _refuse(path, f"mô hình ở dòng {number} sai cấu trúc ({problem})")
+            digest = hashlib.sha256(line.strip()).hexdigest()
+            previous = seen.get(obj["uuid"])
+            if previous is not None and previous != digest:
+                _refuse(
+                    path,
+                    f"mã mô hình {obj['uuid']} xuất hiện hai lần với nội dung khác nhau "
+                    f"(“{obj['data']['name'][:60]}”)",
+                )
+            seen[obj["uuid"]] = digest
+    package.model_uuids = set(seen)
