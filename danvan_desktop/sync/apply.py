@@ -143,6 +143,11 @@ def check_units(session: Session, package: Package, this: UnitRef) -> UnitResolv
             "Hãy xin đơn vị gửi tệp xuất lại."
         )
     if package.kind == fmt.KIND_FEEDBACK:
+        if not units.is_within(this, source):
+            raise PackageError(
+                f"Tệp “{name}” bị từ chối: phản hồi của {units.name(source)}, không phải cấp "
+                "trên của đơn vị này. Hãy chọn tệp phản hồi do cấp trên gửi xuống."
+            )
         if this not in package.targets:
             raise PackageError(
                 f"Tệp “{name}” bị từ chối: đây là phản hồi của {units.name(source)} gửi cho "

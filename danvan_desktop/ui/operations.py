@@ -18,8 +18,13 @@ two operations never overlap and database writes never interleave; `on_success` 
   was: cancellable=True promises the work writes in one transaction, or checks between its
   transactions itself.
 
-The work must not touch widgets; it may use services (each call opens its own session; SQLite's
-pool for a file database hands each thread its own connection).
+The work must not touch widgets; it may use services: each service call opens its own session,
+SQLAlchemy pools a SQLite file with QueuePool (since 2.0) and turns pysqlite's same-thread check
+off for it, so a session on the worker checks out a connection of its own; with one worker,
+writes never overlap (WAL lets the GUI thread read meanwhile).
+
+Garbage: Python's cycle collector runs in whichever thread allocates, and Qt objects must die
+on their own thread, so automatic collection pauses while the worker runs (see _hold_gc).
 """
 
 from __future__ import annotations

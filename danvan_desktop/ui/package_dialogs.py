@@ -107,6 +107,7 @@ class ExportPackageDialog(QDialog):
         browse.clicked.connect(self._browse)
         self.result_label = QLabel("", self)
         self.result_label.setWordWrap(True)
+        self.result_label.setTextFormat(Qt.TextFormat.RichText)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.export_button = QPushButton("Xuất gói", self)
         self.close_button = QPushButton("Đóng", self)
@@ -359,6 +360,7 @@ class FeedbackDialog(QDialog):
         browse.clicked.connect(self._browse)
         self.result_label = QLabel("", self)
         self.result_label.setWordWrap(True)
+        self.result_label.setTextFormat(Qt.TextFormat.RichText)
         self.export_button = QPushButton("Xuất tệp phản hồi", self)
         self.export_button.clicked.connect(self.export)
         close = QPushButton("Đóng", self)
@@ -418,6 +420,9 @@ class FeedbackDialog(QDialog):
     def _done(self, results: list[ExportResult]) -> None:
         names = "<br>".join(r.path.name for r in results)
         self.result_label.setText(f"Đã xuất {len(results)} tệp phản hồi:<br>{names}")
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()  # room for the new lines now, not on the next event
 
 
 class PackageHistoryDialog(QDialog):

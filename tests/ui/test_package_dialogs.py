@@ -5,6 +5,7 @@ feedback; the commune sees the decision."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,8 @@ pytestmark = [
     pytest.mark.qt_log_ignore("This plugin does not support"),
 ]
 
-SHOTS = Path("/tmp")
+# DANVAN_SHOTS=/some/folder saves what the tests show, to look at (pkg_*.png).
+SHOTS = os.environ.get("DANVAN_SHOTS", "")
 
 
 def cell(table: QTableWidget, row: int, column: int) -> str:
@@ -48,7 +50,8 @@ def cell(table: QTableWidget, row: int, column: int) -> str:
 
 
 def shot(widget: Any, name: str) -> None:
-    widget.grab().save(str(SHOTS / f"pkg_{name}.png"))
+    if SHOTS:
+        assert widget.grab().save(str(Path(SHOTS) / f"pkg_{name}.png"))
 
 
 @pytest.fixture
