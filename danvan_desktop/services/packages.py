@@ -394,12 +394,16 @@ class PackageService:
         this = self._this_ref()
         results: list[ApplyResult] = []
         backed_up = False
+        done: set[str] = set()
         for preview in previews:
             if not preview.ok or preview.package is None:
                 results.append(ApplyResult(preview, "refused", preview.error))
                 continue
             if preview.already_imported is not None:
                 results.append(ApplyResult(preview, "already", preview.notes[0]))
+                continue
+            if preview.sha256 in done:  # the same file picked twice (two folders, a copy)
+                results.append(ApplyResult(preview, "already", "Tệp này vừa được nhập."))
                 continue
             if not backed_up:
                 take_backup(self._db.path, backup_dir(self._db.path), BACKUP_REASON)
@@ -431,6 +435,7 @@ class PackageService:
             except PackageError as error:
                 results.append(ApplyResult(preview, "refused", str(error)))
                 continue
+            done.add(preview.sha256)
             preview.counts = outcome.counts
             preview.refusals = outcome.refusals
             results.append(ApplyResult(preview, "applied"))

@@ -96,6 +96,12 @@ def outbox(tmp_path: Path) -> Path:
     return path
 
 
+def _fresh_province(root: Path) -> Site:
+    path = root / "province-2" / "danvan.sqlite3"
+    path.parent.mkdir()
+    return Site(path, "14", "Phạm Văn Nam")
+
+
 def add_models(site: Site, count: int = 3, **overrides: object) -> list[int]:
     services = site.open()
     try:
@@ -176,6 +182,16 @@ def test_round_trip_field_by_field_and_idempotence(
     code, out, _ = province.cli("package", "history")
     assert code == 0 and "Xã Ngọc Chiến (03820)" in out and package.name in out
 
+    # the same file twice in one batch (a copy in another folder) is applied once
+    copy = outbox.parent / "copy.dvk"
+    copy.write_bytes(package.read_bytes())
+    fresh = _fresh_province(outbox.parent)
+    code, out, _ = fresh.cli("package", "import", str(package), str(copy), "--yes")
+    assert code == 0 and "Đã nhập 1 tệp" in out
+    services = fresh.open()
+    assert len(services.packages.history()) == 1
+    services.close()
+
 
 def test_dry_run_changes_nothing(commune: Site, province: Site, outbox: Path) -> None:
     add_models(commune, 2)
@@ -215,14 +231,7 @@ def test_stale_file_and_order_independence(
     assert province.dump() == after_new
 
     # old then new on a fresh province gives the same result
-    other = _site(tmp_path, province.path, "son-la-2", "14", "X") if False else None
-    assert other is None
-    fresh_path = tmp_path / "fresh" / "danvan.sqlite3"
-    fresh_path.parent.mkdir()
-    code, _, err = run("init", "--db", str(fresh_path), "--unit", "14", "--staff", "B")
-    assert code == 0, err
-    fresh = Site.__new__(Site)
-    fresh.path = fresh_path
+    fresh = _fresh_province(tmp_path)
     code, _, _ = fresh.cli("package", "import", str(old), str(new), "--yes")
     assert code == 0
     assert fresh.dump() == after_new
