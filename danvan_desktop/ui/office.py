@@ -77,14 +77,27 @@ def _run_in_background(
     return run_operation(context, parent, lambda _progress: work(), tell, title=title, text=text)
 
 
-def _ask_save(
-    context: UiContext, parent: QWidget | None, title: str, suggested: Path, file_filter: str
-) -> Path | None:
+def _save_file(
+    context: UiContext,
+    parent: QWidget | None,
+    *,
+    title: str,
+    file_title: str,
+    file_filter: str,
+    busy_text: str,
+    write: Callable[[Path], str],
+) -> Operation[str] | None:
+    """Ask where (suggesting “<file_title> - <unit> - <date>”), then run `write(path)` on the
+    worker; what it returns is told to the user. None when the user cancels."""
+    suffix = ".xlsx" if file_filter == EXCEL_FILTER else ".pdf"
+    suggested = suggested_file(context, file_title, suffix)
     path = context.prompter.save_path(parent, title, suggested, file_filter)
     if path is None:
         return None
-    suffix = ".xlsx" if file_filter == EXCEL_FILTER else ".pdf"
-    return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
+    if path.suffix.lower() != suffix:
+        path = path.with_name(path.name + suffix)
+    chosen = path
+    return _run_in_background(context, parent, title, busy_text, lambda: write(chosen))
 
 
 # -- Excel --------------------------------------------------------------------------------------
@@ -93,18 +106,14 @@ def _ask_save(
 def save_excel_template(context: UiContext, parent: QWidget | None) -> Operation[str] | None:
     from danvan_desktop.services.excel.template import write_template
 
-    title = "Tải mẫu nhập Excel"
-    path = _ask_save(
-        context, parent, title, suggested_file(context, "Mẫu nhập mô hình", ".xlsx"), EXCEL_FILTER
-    )
-    if path is None:
-        return None
-
-    def work() -> str:
+    def write(path: Path) -> str:
         write_template(context.services, path)
         return f"Đã lưu mẫu nhập tại:\n{path}\n\nĐiền mỗi mô hình một dòng ở trang “Mô hình”."
 
-    return _run_in_background(context, parent, title, "Đang ghi mẫu nhập…", work)
+    return _save_file(
+        context, parent, title="Tải mẫu nhập Excel", file_title="Mẫu nhập mô hình",
+        file_filter=EXCEL_FILTER, busy_text="Đang ghi mẫu nhập…", write=write,
+    )  # fmt: skip
 
 
 def export_list_excel(
@@ -112,18 +121,14 @@ def export_list_excel(
 ) -> Operation[str] | None:
     from danvan_desktop.services.excel.export_list import export_list_xlsx
 
-    title = "Xuất danh sách ra Excel"
-    path = _ask_save(
-        context, parent, title, suggested_file(context, "Danh sách mô hình", ".xlsx"), EXCEL_FILTER
-    )
-    if path is None:
-        return None
-
-    def work() -> str:
+    def write(path: Path) -> str:
         count = export_list_xlsx(context.services, flt, path)
         return f"Đã xuất {count} mô hình ra tệp:\n{path}"
 
-    return _run_in_background(context, parent, title, "Đang xuất danh sách ra Excel…", work)
+    return _save_file(
+        context, parent, title="Xuất danh sách ra Excel", file_title="Danh sách mô hình",
+        file_filter=EXCEL_FILTER, busy_text="Đang xuất danh sách ra Excel…", write=write,
+    )  # fmt: skip
 
 
 def export_report_excel(
@@ -131,18 +136,14 @@ def export_report_excel(
 ) -> Operation[str] | None:
     from danvan_desktop.services.excel.export_report import export_report_xlsx
 
-    title = "Xuất biểu thống kê ra Excel"
-    path = _ask_save(
-        context, parent, title, suggested_file(context, "Biểu thống kê", ".xlsx"), EXCEL_FILTER
-    )
-    if path is None:
-        return None
-
-    def work() -> str:
+    def write(path: Path) -> str:
         export_report_xlsx(context.services, flt, path)
         return f"Đã xuất biểu thống kê ra tệp:\n{path}"
 
-    return _run_in_background(context, parent, title, "Đang xuất biểu thống kê ra Excel…", work)
+    return _save_file(
+        context, parent, title="Xuất biểu thống kê ra Excel", file_title="Biểu thống kê",
+        file_filter=EXCEL_FILTER, busy_text="Đang xuất biểu thống kê ra Excel…", write=write,
+    )  # fmt: skip
 
 
 def open_excel_import(
@@ -198,22 +199,18 @@ def export_forms_pdf(
     from danvan_desktop.ui.printing.fonts import load_fonts
     from danvan_desktop.ui.printing.preview import export_forms_pdf as write_pdf
 
-    title = "Xuất phiếu đăng ký ra PDF"
-    path = _ask_save(
-        context, parent, title, suggested_file(context, "Phiếu đăng ký", ".pdf"), PDF_FILTER
-    )
-    if path is None:
-        return None
-
     load_fonts()  # registering fonts changes Qt's font database: on the GUI thread, once
     ids = list(model_ids)
 
-    def work() -> str:
+    def write(path: Path) -> str:
         # QPdfWriter and QPainter may paint on a worker thread (not so widgets or pixmaps).
         pages = write_pdf(context.services, ids, path)
         return f"Đã lưu {pages} trang ra tệp:\n{path}"
 
-    return _run_in_background(context, parent, title, "Đang xuất phiếu đăng ký ra PDF…", work)
+    return _save_file(
+        context, parent, title="Xuất phiếu đăng ký ra PDF", file_title="Phiếu đăng ký",
+        file_filter=PDF_FILTER, busy_text="Đang xuất phiếu đăng ký ra PDF…", write=write,
+    )  # fmt: skip
 
 
 def open_print_settings(context: UiContext, parent: QWidget | None) -> QDialog:

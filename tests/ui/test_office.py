@@ -52,8 +52,7 @@ def window(qtbot: Any, context: UiContext, services: Services) -> MainWindow:
 
 
 def test_export_list_writes_what_the_list_shows(
-    qtbot: Any,
-    window: MainWindow, prompter: ScriptedPrompter, tmp_path: Path
+    qtbot: Any, window: MainWindow, prompter: ScriptedPrompter, tmp_path: Path
 ) -> None:
     window.search_box.setText("camera")
     window.apply_filter()

@@ -13,6 +13,7 @@ from PySide6.QtGui import QPagedPaintDevice
 from danvan_desktop.domain import (
     FIELD_LABELS,
     KIND_LABELS,
+    LONG_TEXT_FIELDS,
     MODEL_FIELD_LABELS,
     NEW_LABELS,
     SUBJECT_LABELS,
@@ -78,22 +79,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 LABELS = {**MODEL_FIELD_LABELS, "period": "Giai đoạn thực hiện"}
 # Long texts are printed under their label; the rest on the label's line.
-BLOCK_FIELDS = frozenset(
-    {
-        "situation",
-        "goals",
-        "content",
-        "target_area",
-        "lead_forces",
-        "coordinating_forces",
-        "participating_forces",
-        "resources",
-        "schedule",
-        "outputs",
-        "sustainability",
-        "notes",
-    }
-)
+BLOCK_FIELDS = frozenset(LONG_TEXT_FIELDS)
 PERSON_FIELDS = frozenset({"person_name", "person_position", "person_unit"})
 BLANK_LINES = {"situation": 5, "goals": 4, "content": 6, "notes": 2}
 BOX = "□"
