@@ -39,6 +39,7 @@ class Status(enum.StrEnum):
     RECOGNISED = "recognised"
     EXEMPLARY = "exemplary"
     COMMENDED = "commended"
+    RETURNED = "returned"  # sent back by the level above for correction, with a remark
     STOPPED = "stopped"
 
 
@@ -76,6 +77,7 @@ STATUS_LABELS: dict[Status, str] = {
     Status.RECOGNISED: "Được công nhận",
     Status.EXEMPLARY: "Tiêu biểu",
     Status.COMMENDED: "Được khen thưởng",
+    Status.RETURNED: "Trả lại để sửa",
     Status.STOPPED: "Dừng thực hiện",
 }
 # The verb on the button that moves a model to that status.
@@ -84,6 +86,7 @@ STATUS_ACTIONS: dict[Status, str] = {
     Status.RECOGNISED: "Công nhận",
     Status.EXEMPLARY: "Chọn tiêu biểu",
     Status.COMMENDED: "Khen thưởng",
+    Status.RETURNED: "Trả lại để sửa",
     Status.STOPPED: "Dừng thực hiện",
 }
 LEVEL_LABELS: dict[UnitLevel, str] = {
@@ -127,17 +130,28 @@ COMMENDATION_LEVELS: tuple[str, ...] = (
 )
 
 
-def next_statuses(current: Status) -> list[Status]:
+def next_statuses(current: Status, *, from_above: bool = False) -> list[Status]:
     """The statuses a model may move to from `current`.
 
     Forward along the main line, skipping steps that were not recorded (a model can be
     recognised without anyone having logged "implementing"); stopping from any step; a stopped
-    model can resume implementing.
+    model can resume implementing; a model returned for correction goes on from implementing.
+    `from_above`: the level above, on a model it received, records only its own decisions —
+    recognition, exemplary, commendation — or returns the model for correction.
     """
     if current is Status.STOPPED:
-        return [Status.IMPLEMENTING]
-    position = STATUS_ORDER.index(current)
-    return [*STATUS_ORDER[position + 1 :], Status.STOPPED]
+        steps = [Status.IMPLEMENTING]
+    elif current is Status.RETURNED:
+        steps = [*STATUS_ORDER[1:], Status.STOPPED]
+    else:
+        position = STATUS_ORDER.index(current)
+        steps = [*STATUS_ORDER[position + 1 :], Status.STOPPED]
+    if not from_above:
+        return steps
+    decisions = [s for s in steps if s in DECIDED_STATUSES]
+    if current not in (Status.RETURNED, Status.STOPPED):
+        decisions.append(Status.RETURNED)
+    return decisions
 
 
 # ---------------------------------------------------------------------------------------------
@@ -454,6 +468,8 @@ def validate_event(event: EventData, *, today: dt.date) -> EventData:
         errors.append(
             FieldError("deciding_body", "bắt buộc với bước công nhận, tiêu biểu, khen thưởng.")
         )
+    if event.status is Status.RETURNED and not event.note:
+        errors.append(FieldError("note", "bắt buộc: ghi rõ nội dung cần sửa khi trả lại."))
     if event.status is Status.COMMENDED and not event.commendation_form:
         errors.append(FieldError("commendation_form", "bắt buộc khi khen thưởng."))
     if event.decision_date is not None and event.decision_date > today:

@@ -246,6 +246,16 @@ class ModelService:
         # was received from a unit below (read-only here except this level's own decisions).
         self.decision_owner: Callable[[int], int | None] = lambda _unit_id: None
 
+    def allowed_steps(self, model_id: int) -> list[Status]:
+        """The steps this installation may record next on the model (the level above records
+        only its decisions on models it received)."""
+        with self._db.session() as session:
+            model = self._load(session, model_id)
+            return self._allowed(model, Status(model.status))
+
+    def _allowed(self, model: Model, current: Status) -> list[Status]:
+        return next_statuses(current, from_above=self.received_from_below(model) is not None)
+
     def received_from_below(self, model: Model) -> int | None:
         return self.decision_owner(model.unit_id)
 
@@ -496,7 +506,7 @@ class ModelService:
             if owner_unit_id is None:
                 owner_unit_id = self.received_from_below(model)
             current = Status(model.status)
-            if event.status not in next_statuses(current):
+            if event.status not in self._allowed(model, current):
                 raise EventError(
                     [
                         FieldError(

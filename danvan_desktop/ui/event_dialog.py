@@ -154,7 +154,10 @@ class EventDialog(QDialog):
             self.commendation_form,
         )
         form.addRow(field_label(EVENT_FIELD_LABELS["commendation_level"]), self.commendation_level)
-        form.addRow(field_label(EVENT_FIELD_LABELS["note"]), self.note)
+        # Returning a model for correction is only useful with what to correct.
+        returned = status is Status.RETURNED
+        note_label = "Nội dung cần sửa" if returned else EVENT_FIELD_LABELS["note"]
+        form.addRow(field_label(note_label, required=returned), self.note)
         if correcting is not None:
             form.addRow(field_label(EVENT_FIELD_LABELS["reason"], required=True), self.reason)
         # Commendation only means something for the commendation step.

@@ -34,7 +34,6 @@ from danvan_desktop.domain import (
     Period,
     Status,
     SubjectType,
-    next_statuses,
 )
 from danvan_desktop.services.errors import UserError
 from danvan_desktop.services.models import ModelFilter, ModelRow
@@ -485,7 +484,10 @@ class MainWindow(QMainWindow):
         row = self._single_selected()
         if row is None:
             return
-        for status in next_statuses(row.status):
+        steps: list[Status] = []
+        with self._user_errors():
+            steps = self._services.models.allowed_steps(row.id)
+        for status in steps:
             action = menu.addAction(STATUS_ACTIONS[status] + "…")
             action.setData(status.value)
             action.setToolTip(f"Ghi bước “{STATUS_LABELS[status]}” cho “{row.name}”")

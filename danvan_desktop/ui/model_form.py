@@ -55,7 +55,6 @@ from danvan_desktop.domain import (
     SubjectType,
     ValidationError,
     clean_model,
-    next_statuses,
     validate_model,
 )
 from danvan_desktop.services.errors import ConflictError, UserError
@@ -605,7 +604,7 @@ class ModelFormDialog(QDialog):
         self.actions_label.show()
         self.status_label.setText(f"Trạng thái hiện tại: <b>{STATUS_LABELS[record.status]}</b>")
         previous: QWidget = self.close_button
-        for status in next_statuses(record.status):
+        for status in self._services.models.allowed_steps(record.id):
             button = QPushButton(STATUS_ACTIONS[status] + "…")
             button.setToolTip(f"Ghi nhận bước “{STATUS_LABELS[status]}”")
             plain_buttons([button])

@@ -50,7 +50,6 @@ from danvan_desktop.domain import (
     FIELD_LABELS,
     KIND_LABELS,
     STATUS_LABELS,
-    STATUS_ORDER,
     Field,
     Kind,
     Period,
@@ -116,6 +115,7 @@ _STATUS_COLOURS: dict[Status, str] = {
     Status.RECOGNISED: "#66bb6a",
     Status.EXEMPLARY: "#ffa726",
     Status.COMMENDED: "#ab47bc",
+    Status.RETURNED: "#8d6e63",
     Status.STOPPED: "#616161",
 }
 
@@ -302,7 +302,7 @@ def chart_parts(
     total = stats.total
     fields = [(CHART_FIELD_LABELS[f], total.get(f.value)) for f in Field]
     subjects = [("Tập thể", total.collective), ("Cá nhân", total.individual)]
-    statuses = [(STATUS_LABELS[s], by_status[s]) for s in (*STATUS_ORDER, Status.STOPPED)]
+    statuses = [(STATUS_LABELS[s], by_status[s]) for s in tuple(Status)]
     # By unit: the units one level down (districts as subtotals, or communes); the reported
     # unit's own models count as one bar too when it has any.
     units = [(r.unit_name, r.counts.models) for r in stats.rows if r.depth == 1]
@@ -381,7 +381,7 @@ class ReportWindow(QMainWindow):
                 self.year_combo.addItem(f"Năm {year}", year)
         self.status_combo = QComboBox(parent)
         self.status_combo.addItem("Mọi trạng thái", None)
-        for status in (*STATUS_ORDER, Status.STOPPED):
+        for status in tuple(Status):
             self.status_combo.addItem(STATUS_LABELS[status], status)
         self.kind_combo = QComboBox(parent)
         self.kind_combo.addItem("Mô hình và điển hình", None)
@@ -532,9 +532,7 @@ class ReportWindow(QMainWindow):
                 "Theo trạng thái hiện tại",
                 [
                     (label, value, _STATUS_COLOURS[s])
-                    for (label, value), s in zip(
-                        parts["status"], (*STATUS_ORDER, Status.STOPPED), strict=True
-                    )
+                    for (label, value), s in zip(parts["status"], tuple(Status), strict=True)
                 ],
             ),
         }

@@ -123,3 +123,23 @@ def test_decided_steps_need_a_body_and_commendation_a_form() -> None:
         validate_event(EventData(Status.IMPLEMENTING, today + dt.timedelta(days=1)), today=today)
     ok = validate_event(EventData(Status.IMPLEMENTING, today, note=" bắt đầu "), today=today)
     assert ok.note == "bắt đầu"
+
+
+def test_returned_for_correction() -> None:
+    assert next_statuses(Status.IMPLEMENTING, from_above=True) == [
+        Status.RECOGNISED,
+        Status.EXEMPLARY,
+        Status.COMMENDED,
+        Status.RETURNED,
+    ]
+    assert next_statuses(Status.RETURNED, from_above=True) == [
+        Status.RECOGNISED,
+        Status.EXEMPLARY,
+        Status.COMMENDED,
+    ]
+    assert next_statuses(Status.RETURNED)[0] is Status.IMPLEMENTING
+    assert Status.RETURNED not in next_statuses(Status.REGISTERED)  # only the level above returns
+    today = dt.date(2026, 11, 25)
+    with pytest.raises(EventError) as info:
+        validate_event(EventData(Status.RETURNED, today), today=today)
+    assert info.value.fields == ["note"]

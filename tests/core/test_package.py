@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from danvan_desktop.cli import main
-from danvan_desktop.domain import EventData, Status
+from danvan_desktop.domain import EventData, EventError, Status
 from danvan_desktop.services import Services, UserError, open_services
 from danvan_desktop.services.models import ModelFilter
 from danvan_desktop.sync import format as fmt
@@ -494,3 +494,48 @@ def test_same_revision_different_content_refuses_that_model_only(
     preview = services.packages.preview([forged])[0]
     services.close()
     assert preview.counts["refused"] == 1 and preview.counts["unchanged"] == 1
+
+
+def test_level_above_only_decides_or_returns_and_a_return_flows_down(
+    commune: Site, province: Site, outbox: Path, tmp_path: Path
+) -> None:
+    add_models(commune, 1)
+    commune.export(outbox)
+    assert province.cli("package", "import", str(outbox), "--yes")[0] == 0
+    services = province.open()
+    (received,) = services.models.records(ModelFilter())
+    # On a model received from below the province only decides or returns it.
+    assert services.models.allowed_steps(received.id) == [
+        Status.RECOGNISED,
+        Status.EXEMPLARY,
+        Status.COMMENDED,
+        Status.RETURNED,
+    ]
+    with pytest.raises(EventError, match="không thể chuyển"):
+        services.models.add_event(
+            received.id, EventData(Status.STOPPED, dt.date(2026, 10, 1)), by="Nguyễn Thị Hoa"
+        )
+    with pytest.raises(EventError, match="nội dung cần sửa"):
+        services.models.add_event(
+            received.id, EventData(Status.RETURNED, dt.date(2026, 10, 1)), by="Nguyễn Thị Hoa"
+        )
+    remark = "Bổ sung kinh phí và lực lượng phối hợp"
+    services.models.add_event(
+        received.id,
+        EventData(Status.RETURNED, dt.date(2026, 10, 1), note=remark),
+        by="Nguyễn Thị Hoa",
+    )
+    services.close()
+    down = tmp_path / "down"
+    down.mkdir()
+    assert province.cli("package", "feedback", "--out", str(down))[0] == 0
+    (feedback,) = down.iterdir()
+    code, out, err = commune.cli("package", "import", str(feedback), "--yes")
+    assert code == 0, err + out
+    services = commune.open()
+    record = services.models.get_by_uuid(received.uuid)
+    assert record.status is Status.RETURNED
+    assert next(e for e in record.events if e.status is Status.RETURNED).note == remark
+    # The commune corrects its model and goes on; every step is its own again.
+    assert Status.IMPLEMENTING in services.models.allowed_steps(record.id)
+    services.close()

@@ -440,6 +440,7 @@ def test_status_counts_use_the_current_status(services: Services, commune: Commu
         Status.RECOGNISED: 0,
         Status.EXEMPLARY: 1,
         Status.COMMENDED: 1,
+        Status.RETURNED: 0,
         Status.STOPPED: 1,
     }
     assert sum(services.reports.status_counts(ReportFilter(kind=Kind.EXEMPLAR)).values()) == 2

@@ -211,8 +211,8 @@ def test_charts_show_the_same_numbers(
 
     assert pie_values("field") == [2, 1, 1, 1, 0]
     assert pie_values("subject") == [4, 1]
-    # registered, implementing, recognised, exemplary, commended, stopped
-    assert pie_values("status") == [3, 0, 2, 0, 0, 0]
+    # registered, implementing, recognised, exemplary, commended, returned, stopped
+    assert pie_values("status") == [3, 0, 2, 0, 0, 0, 0]
     [field_series] = window.charts["field"].chart().series()
     assert isinstance(field_series, QPieSeries)
     labels = [p.label() for p in field_series.slices()]
