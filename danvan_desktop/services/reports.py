@@ -17,10 +17,11 @@ What the counts mean:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, case, func, select, true
+from sqlalchemy import ColumnElement, Integer, and_, case, func, or_, select, true
 from sqlalchemy.sql.selectable import CTE
 
 from danvan_desktop.db.engine import Database
@@ -287,8 +288,11 @@ def _filter_conditions(flt: ReportFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _subtree_cte(root_id: int, name: str = "report_tree") -> CTE:
-    tree = select(Unit.id.label("id")).where(Unit.id == root_id).cte(name, recursive=True)
+def _subtree_cte(root_id: int, name: str = "report_tree", merged: Sequence[int] = ()) -> CTE:
+    """`root_id` and every unit below it; `merged` are further roots counted under it (the
+    pre-2025 provinces merged into a 2025 province)."""
+    roots = select(Unit.id.label("id")).where(or_(Unit.id == root_id, Unit.id.in_(merged)))
+    tree = roots.cte(name, recursive=True)
     return tree.union_all(select(Unit.id).where(Unit.parent_id == tree.c.id))
 
 
@@ -310,6 +314,9 @@ class ReportService:
         self._units = units
         self._installation = InstallationService(db, units)
 
+    def _tree(self, root_id: int) -> CTE:
+        return _subtree_cte(root_id, merged=self._units.merged_provinces(root_id))
+
     def _root(self, unit_id: int | None) -> UnitInfo:
         if unit_id is not None:
             return self._units.get(unit_id)
@@ -321,7 +328,8 @@ class ReportService:
         """The report for the installation's unit (or `unit_id`) and the units below it."""
         flt = flt or ReportFilter()
         root = self._root(unit_id)
-        tree = _subtree_cte(root.id)
+        merged = self._units.merged_provinces(root.id)
+        tree = self._tree(root.id)
         reached = _reached_step()
         conditions = _key_conditions(reached.c.step)
         sums = [
@@ -341,14 +349,18 @@ class ReportService:
                 counted[int(mapping["unit_id"])] = StatCounts(
                     **{key: int(mapping[key] or 0) for key in COUNT_KEYS}
                 )
-            nodes = self._nodes(session, tree, counted, root.id)
+            nodes = self._nodes(session, tree, counted, root.id, merged)
         rows = self._rows(nodes, root.id, counted)
         total = sum(counted.values(), StatCounts())
         return Statistics(unit=root, filter=flt, rows=rows, total=total)
 
     @staticmethod
     def _nodes(
-        session: Any, tree: CTE, counted: dict[int, StatCounts], root_id: int
+        session: Any,
+        tree: CTE,
+        counted: dict[int, StatCounts],
+        root_id: int,
+        merged: Sequence[int] = (),
     ) -> dict[int, _Node]:
         """The units that appear: the root, the units with models and every unit between."""
         wanted = set(counted) | {root_id}
@@ -358,6 +370,7 @@ class ReportService:
                 select(Unit.id, Unit.parent_id).where(Unit.id.in_(select(tree.c.id)))
             ).all()
         )
+        parent_of.update(dict.fromkeys(merged, root_id))  # old provinces sit under the new one
         keep: set[int] = set()
         for unit_id in wanted:
             current: int | None = unit_id
@@ -375,7 +388,7 @@ class ReportService:
                 level=unit.level,
                 directory=unit.directory,
                 name_folded=unit.name_folded,
-                parent_id=unit.parent_id,
+                parent_id=parent_of.get(unit.id, unit.parent_id),
             )
         for node in nodes.values():
             if node.id != root_id and node.parent_id in nodes:
@@ -418,7 +431,7 @@ class ReportService:
         """How many counted models are at each current status (for the chart "by status")."""
         flt = flt or ReportFilter()
         root = self._root(root_id)
-        inside = Model.unit_id.in_(select(_subtree_cte(root.id).c.id))
+        inside = Model.unit_id.in_(select(self._tree(root.id).c.id))
         query = (
             select(Model.status, func.count(Model.id))
             .where(inside, *_filter_conditions(flt))
@@ -452,12 +465,12 @@ class ReportService:
         condition = _key_conditions(reached.c.step)[key]
         scope: ColumnElement[bool]
         if unit_id is None:
-            scope = Model.unit_id.in_(select(_subtree_cte(root.id).c.id))
+            scope = Model.unit_id.in_(select(self._tree(root.id).c.id))
         elif unit_id == root.id:
             scope = Model.unit_id == root.id
         else:
             scope = and_(
-                Model.unit_id.in_(select(_subtree_cte(root.id).c.id)),
+                Model.unit_id.in_(select(self._tree(root.id).c.id)),
                 Model.unit_id.in_(select(_subtree_cte(unit_id, "row_tree").c.id)),
             )
         query = (

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import importlib.resources
-import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import Select, case, func, insert, or_, select
@@ -13,6 +9,7 @@ from sqlalchemy.orm import Session, aliased
 
 from danvan_desktop.db.engine import Database
 from danvan_desktop.db.schema import Model, Unit
+from danvan_desktop.directory import legacy_provinces_of, read_unit_file
 from danvan_desktop.domain import (
     DIRECTORY_LABELS,
     Directory,
@@ -53,12 +50,6 @@ class UnitInfo:
         return DIRECTORY_LABELS[self.directory]
 
 
-def _read_unit_file(name: str) -> Iterator[dict[str, str]]:
-    data = importlib.resources.files("danvan_desktop.resources").joinpath("units", name)
-    with io.StringIO(data.read_text(encoding="utf-8")) as handle:
-        yield from csv.DictReader(handle)
-
-
 def load_directory(session: Session) -> int:
     """Insert the official lists when they are not in the database yet; returns rows added."""
     present = set(session.scalars(select(Unit.directory).distinct()))
@@ -67,7 +58,7 @@ def load_directory(session: Session) -> int:
     for directory, file_name in UNIT_FILES.items():
         if directory.value in present:
             continue
-        rows = list(_read_unit_file(file_name))
+        rows = list(read_unit_file(file_name))
         ids = {row["code"]: next_id + i for i, row in enumerate(rows)}
         next_id += len(rows)
         session.execute(
@@ -180,6 +171,26 @@ class UnitService:
         unit, parent = min(rows, key=lambda r: _DIRECTORY_RANK[Directory(r[0].directory)])
         return to_info(unit, parent)
 
+    def merged_provinces(self, unit_id: int) -> list[int]:
+        """For a 2025 province: the ids of the pre-2025 provinces merged into it."""
+        with self._db.session() as session:
+            unit = session.get(Unit, unit_id)
+            if unit is None or (unit.directory, unit.level) != (
+                Directory.CURRENT.value,
+                UnitLevel.PROVINCE.value,
+            ):
+                return []
+            codes = legacy_provinces_of(unit.code)
+            return list(
+                session.scalars(
+                    select(Unit.id).where(
+                        Unit.directory == Directory.LEGACY.value,
+                        Unit.level == UnitLevel.PROVINCE.value,
+                        Unit.code.in_(codes),
+                    )
+                )
+            )
+
     def resolve_below(self, code: str, root_id: int) -> UnitInfo:
         """The unit with this code among `root_id` and the units below it (a code can stand for
         a 2025 and a pre-2025 unit; only one of them is under a given unit)."""
@@ -198,8 +209,13 @@ class UnitService:
             return [to_info(unit, parent) for unit, parent in session.execute(query)]
 
     def subtree_ids(self, unit_id: int) -> list[int]:
-        """The unit and every unit below it, at any depth."""
-        tree = select(Unit.id).where(Unit.id == unit_id).cte("tree", recursive=True)
+        """The unit and every unit below it, at any depth. A 2025 province also holds the
+        pre-2025 provinces merged into it, with their districts and communes, so records of
+        the 2021–2025 period reach it."""
+        roots = select(Unit.id).where(
+            or_(Unit.id == unit_id, Unit.id.in_(self.merged_provinces(unit_id)))
+        )
+        tree = roots.cte("tree", recursive=True)
         tree = tree.union_all(select(Unit.id).where(Unit.parent_id == tree.c.id))
         with self._db.session() as session:
             return list(session.scalars(select(tree.c.id)))

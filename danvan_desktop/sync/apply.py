@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from danvan_desktop.db.schema import Model, ModelEvent, Unit
+from danvan_desktop.directory import province_successors
 from danvan_desktop.domain import DATE_FIELDS, Directory, Status, fold
 from danvan_desktop.services.models import _search_text, _to_data, current_status
 from danvan_desktop.sync import format as fmt
@@ -80,12 +81,13 @@ class UnitResolver:
         return ref_of(item["parent"]) if item else None
 
     def is_within(self, ref: UnitRef, root: UnitRef) -> bool:
-        """`ref` is `root` or below it."""
+        """`ref` is `root` or below it. A 2025 province also holds the pre-2025 provinces
+        merged into it (and so their districts and communes)."""
         current: UnitRef | None = ref
         for _ in range(20):
             if current is None:
                 return False
-            if current == root:
+            if current == root or _merged_into(current, root):
                 return True
             current = self.parent(current)
         return False
@@ -381,3 +383,13 @@ def _write_events(
     for item in linked:
         target = by_uuid.get(item["replaces"])
         by_uuid[item["uuid"]].replaces_id = target.id if target else None
+
+
+def _merged_into(old: UnitRef, new: UnitRef) -> bool:
+    """`old` is a pre-2025 province taken over by the 2025 province `new`."""
+    return (
+        old[0] == Directory.LEGACY.value
+        and new[0] == Directory.CURRENT.value
+        and len(old[1]) == 2  # province codes have two digits; districts three, communes five
+        and province_successors().get(old[1]) == new[1]
+    )

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from danvan_desktop.cli import main
-from danvan_desktop.domain import EventData, EventError, Status
+from danvan_desktop.domain import Directory, EventData, EventError, Status
 from danvan_desktop.services import Services, UserError, open_services
 from danvan_desktop.services.models import ModelFilter
 from danvan_desktop.sync import format as fmt
@@ -539,3 +539,35 @@ def test_level_above_only_decides_or_returns_and_a_return_flows_down(
     # The commune corrects its model and goes on; every step is its own again.
     assert Status.IMPLEMENTING in services.models.allowed_steps(record.id)
     services.close()
+
+
+def test_a_pre_2025_district_reports_to_the_2025_province(
+    province: Site, outbox: Path, tmp_path: Path, template_db: Path
+) -> None:
+    """Mường La district (120, pre-2025 list) sends its 2021–2025 models to Tỉnh Sơn La as it
+    is since 1 July 2025; the province counts them."""
+    district = _site(tmp_path, template_db, "muong-la-district", "120", "Quàng Văn Bình")
+    add_models(district, 2, period_start=2021, period_end=2025)
+    sent = district.export(outbox)
+    code, out, err = province.cli("package", "import", str(sent), "--yes")
+    assert code == 0, err + out
+    services = province.open()
+    try:
+        assert services.models.count() == 2
+        stats = services.reports.statistics()
+        assert stats.total.models == 2
+        assert any(row.unit_code == "120" and row.counts.models == 2 for row in stats.rows)
+        assert services.units.resolve_below("120", services.installation.get().unit.id)
+    finally:
+        services.close()
+
+
+def test_a_province_merged_in_2025_counts_under_its_successor(blank_services: Services) -> None:
+    from danvan_desktop.directory import province_successors
+
+    assert province_successors()["02"] == "08"  # Hà Giang became part of Tuyên Quang
+    tuyen_quang = blank_services.units.by_code("08", Directory.CURRENT)
+    ha_giang_district = blank_services.units.by_code("024", Directory.LEGACY)
+    assert ha_giang_district.id in blank_services.units.subtree_ids(tuyen_quang.id)
+    son_la = blank_services.units.by_code("14", Directory.CURRENT)
+    assert ha_giang_district.id not in blank_services.units.subtree_ids(son_la.id)
