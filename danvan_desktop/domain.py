@@ -11,7 +11,7 @@ import enum
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 
@@ -495,14 +495,3 @@ class Period:
 
 
 DEFAULT_PERIODS: tuple[Period, ...] = (Period(2021, 2025), Period(2025, 2030))
-
-
-@dataclass
-class Installation:
-    """Who this installation is: set at first run, changed in the settings screen."""
-
-    unit_id: int
-    reports_to_id: int | None
-    staff_name: str
-    staff_position: str = ""
-    extra: dict[str, str] = field(default_factory=dict)

@@ -185,6 +185,20 @@ def _search_text(data: ModelData, unit_name: str) -> str:
     return " " + " ".join(w for w in words if w)
 
 
+def _set_fields(model: Model, data: ModelData, unit_name: str) -> None:
+    for name in _DATA_FIELDS:
+        value = getattr(data, name)
+        setattr(model, name, value.value if isinstance(value, enum.Enum) else value)
+    index_model(model, unit_name)
+
+
+def index_model(model: Model, unit_name: str) -> None:
+    """Keep the derived columns in step with the fields: the sort key and the search words.
+    Every write of a model's fields ends here (the form, the command line, package apply)."""
+    model.sort_name = fold(model.name)
+    model.search_text = _search_text(_to_data(model), unit_name)
+
+
 def _to_data(model: Model) -> ModelData:
     values = {name: getattr(model, name) for name in _DATA_FIELDS}
     values["kind"] = Kind(model.kind)
@@ -409,19 +423,14 @@ class ModelService:
                 unit = self._unit(session, data.unit_id)
                 now = utc_now()
                 model = Model(
-                    **{name: getattr(data, name) for name in _DATA_FIELDS},
                     revision=1,
                     created_at=now,
                     updated_at=now,
                     created_by=by,
                     updated_by=by,
                     status=Status.REGISTERED.value,
-                    sort_name=fold(data.name),
-                    search_text=_search_text(data, unit.name),
                 )
-                model.kind = data.kind.value
-                model.subject_type = data.subject_type.value
-                model.field = data.field.value
+                _set_fields(model, data, unit.name)
                 model.events.append(
                     ModelEvent(
                         status=Status.REGISTERED.value,
@@ -458,13 +467,7 @@ class ModelService:
             if _to_data(model) == data:
                 return model.revision
             unit = self._unit(session, data.unit_id)
-            for name in _DATA_FIELDS:
-                setattr(model, name, getattr(data, name))
-            model.kind = data.kind.value
-            model.subject_type = data.subject_type.value
-            model.field = data.field.value
-            model.sort_name = fold(data.name)
-            model.search_text = _search_text(data, unit.name)
+            _set_fields(model, data, unit.name)
             self._touch(model, by)
             return model.revision
 
@@ -476,15 +479,6 @@ class ModelService:
             self._refuse_if_received(model)
             model.deleted = True
             model.deleted_at = utc_now()
-            self._touch(model, by)
-
-    def restore(self, model_id: int, *, by: str) -> None:
-        with self._db.session() as session:
-            model = self._load(session, model_id, allow_deleted=True)
-            if not model.deleted:
-                return
-            model.deleted = False
-            model.deleted_at = None
             self._touch(model, by)
 
     def add_event(

@@ -8,7 +8,7 @@ from sqlalchemy import Select, case, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from danvan_desktop.db.engine import Database
-from danvan_desktop.db.schema import Model, Unit
+from danvan_desktop.db.schema import Unit
 from danvan_desktop.directory import legacy_provinces_of, read_unit_file
 from danvan_desktop.domain import (
     DIRECTORY_LABELS,
@@ -269,12 +269,3 @@ class UnitService:
             session.flush()
             unit_id = unit.id
         return self.get(unit_id)
-
-    def count_models(self, unit_id: int) -> int:
-        with self._db.session() as session:
-            return (
-                session.scalar(
-                    select(func.count()).select_from(Model).where(Model.unit_id == unit_id)
-                )
-                or 0
-            )

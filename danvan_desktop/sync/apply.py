@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from danvan_desktop.db.schema import Model, ModelEvent, Unit
 from danvan_desktop.directory import province_successors
 from danvan_desktop.domain import DATE_FIELDS, Directory, Status, fold
-from danvan_desktop.services.models import _search_text, _to_data, current_status
+from danvan_desktop.services.models import current_status, index_model
 from danvan_desktop.sync import format as fmt
 from danvan_desktop.sync.reader import Package, PackageError
 from danvan_desktop.sync.records import (
@@ -319,7 +319,7 @@ def _write(
         _write_data(model, obj, unit)
     _write_events(session, units, model, _file_events(obj, owned_by_file))
     model.status = (current_status(model.events) if model.events else Status.REGISTERED).value
-    model.search_text = _search_text(_to_data(model), unit.name)
+    index_model(model, unit.name)
 
 
 def _write_data(model: Model, obj: dict[str, Any], unit: Unit) -> None:
@@ -334,7 +334,6 @@ def _write_data(model: Model, obj: dict[str, Any], unit: Unit) -> None:
     model.updated_by = obj["updated_by"]
     model.deleted = obj["deleted"]
     model.deleted_at = parse_time(obj["deleted_at"])
-    model.sort_name = fold(data["name"])
 
 
 def _time(value: str) -> dt.datetime:
