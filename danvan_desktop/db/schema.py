@@ -228,3 +228,39 @@ class PackageImport(Base):
     imported_by: Mapped[str] = mapped_column(String(255), default="")
     counts: Mapped[str] = mapped_column(Text, default="{}")  # JSON object
     status: Mapped[str] = mapped_column(String(12))  # "applied"
+
+
+class AuditEntry(Base):
+    """One recorded change: who did what, when, and for edits each field's old and new value.
+    Written in the same transaction as the change it describes, never edited afterwards."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        Index("ix_audit_entry_at", "at"),
+        Index("ix_audit_entry_model_uuid", "model_uuid"),
+        Index("ix_audit_entry_action", "action"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now)
+    actor: Mapped[str] = mapped_column(String(255), default="")
+    action: Mapped[str] = mapped_column(String(20))  # services.audit.AuditAction
+    model_uuid: Mapped[str | None] = mapped_column(String(36))
+    subject: Mapped[str] = mapped_column(Text, default="")  # what it was about, for people
+    details: Mapped[str] = mapped_column(Text, default="{}")  # JSON object
+
+
+class UnitKey(Base):
+    """A public signing key the level above accepted for a unit below (trust on first use).
+    The current key of a unit is its row with `replaced_at` NULL; older keys stay for history."""
+
+    __tablename__ = "unit_key"
+    __table_args__ = (Index("ix_unit_key_unit_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    public_key: Mapped[str] = mapped_column(String(100))  # raw Ed25519 key, base64
+    fingerprint: Mapped[str] = mapped_column(String(100))
+    accepted_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now)
+    accepted_by: Mapped[str] = mapped_column(String(255), default="")
+    replaced_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
