@@ -43,3 +43,9 @@ def backup_dir(db_path: Path) -> Path:
     """Backups sit beside the database they copy, so a redirected database takes its backups
     with it."""
     return db_path.parent / "backups"
+
+
+def signing_key_path(db_path: Path) -> Path:
+    """The installation's private Ed25519 key sits beside its database (owner-only
+    permissions), so backups and a moved database keep the same identity."""
+    return db_path.with_name(db_path.name + ".key")
