@@ -10,6 +10,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
 
 from danvan_desktop.services import Services, open_services
 from tests.core.test_package import Site, _site, add_models
@@ -78,7 +79,7 @@ def test_gui_keeps_processing_events_while_a_large_import_runs(
     timer.start()
     try:
         with qtbot.waitSignal(dialog.applied, timeout=120_000):
-            qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+            QTest.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
             assert runner.is_busy()  # the click returned at once: the work is on the worker
     finally:
         timer.stop()
