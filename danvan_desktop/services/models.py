@@ -15,6 +15,7 @@ from danvan_desktop.db.engine import Database
 from danvan_desktop.db.schema import Model, ModelEvent, Unit, utc_now
 from danvan_desktop.domain import (
     DEFAULT_PERIODS,
+    EVENT_FIELD_LABELS,
     STATUS_LABELS,
     EventData,
     EventError,
@@ -32,6 +33,8 @@ from danvan_desktop.domain import (
     validate_event,
     validate_model,
 )
+from danvan_desktop.services import audit
+from danvan_desktop.services.audit import AuditAction, FieldChange, ImportOrigin, fact
 from danvan_desktop.services.errors import ConflictError, UserError
 
 # ---------------------------------------------------------------------------------------------
@@ -402,9 +405,15 @@ class ModelService:
         return self.create_many([data], by=by, today=today)[0]
 
     def create_many(
-        self, items: Sequence[ModelData], *, by: str, today: dt.date | None = None
+        self,
+        items: Sequence[ModelData],
+        *,
+        by: str,
+        today: dt.date | None = None,
+        origin: ImportOrigin | None = None,
     ) -> list[int]:
-        """Validate every item, then save them all in one transaction, or none."""
+        """Validate every item, then save them all in one transaction, or none. Each model's
+        creation is logged; `origin` (an import) adds one entry naming the file."""
         today = today or dt.date.today()
         cleaned: list[ModelData] = []
         problems: list[str] = []
@@ -419,6 +428,7 @@ class ModelService:
             raise UserError("Không lưu mô hình nào vì có lỗi. " + " | ".join(problems))
         with self._db.session() as session:
             ids = []
+            created: list[tuple[str, str]] = []  # (uuid, name) for the audit log
             for data in cleaned:
                 unit = self._unit(session, data.unit_id)
                 now = utc_now()
@@ -442,6 +452,8 @@ class ModelService:
                 session.add(model)
                 session.flush()
                 ids.append(model.id)
+                created.append((model.uuid, model.name))
+            audit.record_created(session, created, by=by, origin=origin)
             return ids
 
     def update(
@@ -464,11 +476,23 @@ class ModelService:
                     f"Mô hình “{model.name}” vừa được sửa ở nơi khác (phiên bản {model.revision}). "
                     "Hãy đóng và mở lại để xem bản mới nhất."
                 )
-            if _to_data(model) == data:
+            before = _to_data(model)
+            if before == data:
                 return model.revision
+            old_unit = model.unit
             unit = self._unit(session, data.unit_id)
             _set_fields(model, data, unit.name)
             self._touch(model, by)
+            labels = {u.id: f"{u.name} ({u.code})" for u in (old_unit, unit)}
+            audit.record(
+                session,
+                AuditAction.EDIT,
+                actor=by,
+                subject=model.name,
+                model_uuid=model.uuid,
+                changes=audit.model_changes(before, data, lambda i: labels.get(i or 0, "")),
+                details={"revision": {"old": expected_revision, "new": model.revision}},
+            )
             return model.revision
 
     def delete(self, model_id: int, *, by: str) -> None:
@@ -480,6 +504,14 @@ class ModelService:
             model.deleted = True
             model.deleted_at = utc_now()
             self._touch(model, by)
+            audit.record(
+                session,
+                AuditAction.DELETE,
+                actor=by,
+                subject=model.name,
+                model_uuid=model.uuid,
+                details={"revision": {"old": model.revision - 1, "new": model.revision}},
+            )
 
     def add_event(
         self,
@@ -520,6 +552,7 @@ class ModelService:
             model.status = current_status(model.events).value
             if owner_unit_id is None:
                 self._touch(model, by)
+            _record_status(session, model, current, by, _event_facts(event))
             return Status(model.status)
 
     def correct_event(
@@ -578,6 +611,7 @@ class ModelService:
                             )
                         ]
                     )
+            before = Status(model.status)
             old.voided_at = utc_now()
             old.voided_by = by
             old.void_reason = reason
@@ -590,6 +624,14 @@ class ModelService:
             model.status = current_status(model.events).value
             if owner is None:  # the revision is the model owner's
                 self._touch(model, by)
+            voided = STATUS_LABELS[Status(old.status)]
+            facts = [
+                fact("Bước bị hủy", f"{voided} ngày {old.event_date:%d/%m/%Y}"),
+                fact("Lý do sửa", reason),
+            ]
+            if replacement is not None:
+                facts += _event_facts(replacement)
+            _record_status(session, model, before, by, facts)
             return Status(model.status)
 
     # -- helpers ------------------------------------------------------------------------------
@@ -631,6 +673,43 @@ class ModelService:
             status=Status(model.status),
             events=tuple(_to_event(e) for e in model.events),
         )
+
+
+def _event_facts(event: EventData) -> list[dict[str, str]]:
+    """The recorded step as the audit log shows it: the step, its date, the decision."""
+    facts = [
+        fact("Bước", STATUS_LABELS[event.status]),
+        fact("Ngày", f"{event.event_date:%d/%m/%Y}"),
+    ]
+    for name in ("deciding_body", "decision_number", "decision_date"):
+        value = getattr(event, name)
+        if value:
+            facts.append(fact(EVENT_FIELD_LABELS[name], audit.value_text(value)))
+    for name in ("commendation_form", "commendation_level", "note"):
+        if getattr(event, name):
+            facts.append(fact(EVENT_FIELD_LABELS[name], getattr(event, name)))
+    return facts
+
+
+def _record_status(
+    session: Session, model: Model, before: Status, by: str, facts: list[dict[str, str]]
+) -> None:
+    """A status step or correction: the status from → to (when it moved) and the facts."""
+    after = Status(model.status)
+    changes = []
+    if after is not before:
+        changes.append(
+            FieldChange("status", "Trạng thái", STATUS_LABELS[before], STATUS_LABELS[after])
+        )
+    audit.record(
+        session,
+        AuditAction.STATUS,
+        actor=by,
+        subject=model.name,
+        model_uuid=model.uuid,
+        changes=changes,
+        details={"facts": facts},
+    )
 
 
 def _new_event(event: EventData, by: str) -> ModelEvent:
