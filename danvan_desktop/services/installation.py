@@ -5,17 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from danvan_desktop.db.engine import Database
 from danvan_desktop.db.schema import Setting, Unit
 from danvan_desktop.domain import normalize_line
+from danvan_desktop.services import audit
 from danvan_desktop.services.errors import UserError
 from danvan_desktop.services.units import UnitInfo, UnitService
 
 # Every key kept in the setting table, declared once.
 UNIT_ID = "installation.unit_id"
 REPORTS_TO_ID = "installation.reports_to_id"
-STAFF_NAME = "installation.staff_name"
+STAFF_NAME = audit.STAFF_NAME_KEY  # "installation.staff_name"
 STAFF_POSITION = "installation.staff_position"
 KEYS = (UNIT_ID, REPORTS_TO_ID, STAFF_NAME, STAFF_POSITION)
 
@@ -93,6 +95,46 @@ class InstallationService:
                 STAFF_NAME: staff_name,
                 STAFF_POSITION: staff_position,
             }
+            before = {
+                s.key: s.value
+                for s in session.scalars(select(Setting).where(Setting.key.in_(KEYS)))
+            }
+            changes = _setting_changes(session, before, values)
             for key, value in values.items():
                 session.merge(Setting(key=key, value=value))
+            if changes:
+                # The person saving is the staff member the dialog now names.
+                audit.record(
+                    session,
+                    audit.AuditAction.SETTINGS,
+                    actor=staff_name,
+                    subject="Cài đặt đơn vị",
+                    changes=changes,
+                )
         return self.get()
+
+
+_SETTING_LABELS = {
+    UNIT_ID: "Đơn vị",
+    REPORTS_TO_ID: "Đơn vị cấp trên",
+    STAFF_NAME: "Họ tên cán bộ",
+    STAFF_POSITION: "Chức vụ cán bộ",
+}
+
+
+def _setting_changes(
+    session: Session, before: dict[str, str], after: dict[str, str]
+) -> list[audit.FieldChange]:
+    """Each installation value that changes, units shown by name and code."""
+
+    def shown(key: str, value: str) -> str:
+        if key in (UNIT_ID, REPORTS_TO_ID) and value:
+            unit = session.get(Unit, int(value))
+            return f"{unit.name} ({unit.code})" if unit is not None else value
+        return value
+
+    return [
+        audit.FieldChange(key, label, shown(key, before.get(key, "")), shown(key, after[key]))
+        for key, label in _SETTING_LABELS.items()
+        if before.get(key, "") != after[key]
+    ]

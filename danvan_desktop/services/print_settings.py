@@ -16,6 +16,7 @@ from sqlalchemy import select
 from danvan_desktop.db.engine import Database
 from danvan_desktop.db.schema import Setting
 from danvan_desktop.domain import UnitLevel, normalize_line, normalize_text
+from danvan_desktop.services import audit
 from danvan_desktop.services.errors import UserError
 from danvan_desktop.services.installation import Installation, InstallationService
 from danvan_desktop.services.units import UnitInfo
@@ -240,10 +241,32 @@ class PrintSettingsService:
     def save(self, settings: PrintSettings) -> PrintSettings:
         """Check and store every value in one transaction; returns what was stored."""
         cleaned = clean_settings(settings)
+        before = self.get()
+        changes = [
+            audit.FieldChange(name, LABELS[name], _shown(before, name), _shown(cleaned, name))
+            for name in SETTING_KEYS
+            if getattr(before, name) != getattr(cleaned, name)
+        ]
         with self._db.session() as session:
             for name, key in SETTING_KEYS.items():
                 session.merge(Setting(key=key, value=str(getattr(cleaned, name))))
+            if changes:
+                audit.record(
+                    session,
+                    audit.AuditAction.SETTINGS,
+                    actor=audit.staff_name(session),
+                    subject="Thiết lập in ấn",
+                    changes=changes,
+                )
         return self.get()
+
+
+def _shown(settings: PrintSettings, name: str) -> str:
+    """A value as the dialog shows it: the header profile by its label, titles on one line."""
+    value = getattr(settings, name)
+    if isinstance(value, HeaderProfile):
+        return HEADER_PROFILE_LABELS[value]
+    return str(value).replace("\n", " / ")
 
 
 def print_settings_service(services: Services) -> PrintSettingsService:

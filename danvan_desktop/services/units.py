@@ -12,12 +12,14 @@ from danvan_desktop.db.schema import Unit
 from danvan_desktop.directory import legacy_provinces_of, read_unit_file
 from danvan_desktop.domain import (
     DIRECTORY_LABELS,
+    LEVEL_LABELS,
     Directory,
     UnitLevel,
     fold,
     normalize_line,
     search_terms,
 )
+from danvan_desktop.services import audit
 from danvan_desktop.services.errors import UserError
 
 UNIT_FILES: dict[Directory, str] = {
@@ -228,8 +230,10 @@ class UnitService:
         parent_id: int | None,
         level: UnitLevel = UnitLevel.OTHER,
         division_type: str = "",
+        by: str | None = None,
     ) -> UnitInfo:
-        """Add a body that is not in the official lists (e.g. "Đảng ủy Khối cơ quan")."""
+        """Add a body that is not in the official lists (e.g. "Đảng ủy Khối cơ quan").
+        Logged as done by `by`, else by the installation's staff member."""
         code = normalize_line(code)
         name = normalize_line(name)
         problems = []
@@ -268,4 +272,22 @@ class UnitService:
             session.add(unit)
             session.flush()
             unit_id = unit.id
+            parent = session.get(Unit, parent_id) if parent_id is not None else None
+            audit.record(
+                session,
+                audit.AuditAction.SETTINGS,
+                actor=audit.staff_name(session) if by is None else by,
+                subject=f"Thêm đơn vị {name} ({code})",
+                details={
+                    "facts": [
+                        audit.fact("Mã đơn vị", code),
+                        audit.fact("Tên đơn vị", name),
+                        audit.fact("Cấp", LEVEL_LABELS[level]),
+                        audit.fact(
+                            "Đơn vị cấp trên",
+                            f"{parent.name} ({parent.code})" if parent is not None else "",
+                        ),
+                    ]
+                },
+            )
         return self.get(unit_id)
