@@ -35,6 +35,7 @@ from danvan_desktop.domain import (
 )
 from danvan_desktop.paths import backup_dir
 from danvan_desktop.services import Services
+from danvan_desktop.services.audit import ImportOrigin, fact
 from danvan_desktop.services.errors import UserError
 from danvan_desktop.services.excel.common import (
     DATE_ATTRS,
@@ -588,8 +589,27 @@ def apply_import(
     if not items:
         return ImportResult([], None)
     backup = take_backup(services.db_path, backup_dir(services.db_path), "truoc-nhap-excel")
+    skipped_duplicates = (
+        0 if allow_duplicates else len(preview.duplicates) + (len(preview.to_add) - len(rows))
+    )
+    origin = ImportOrigin(
+        subject=f"Nhập Excel: {preview.path.name}",
+        details={
+            "file": preview.path.name,
+            "facts": [
+                fact("Tệp", preview.path.name),
+                fact("Trang tính", preview.sheet),
+                fact("Số mô hình thêm", len(items)),
+                fact("Dòng trùng bỏ qua", skipped_duplicates),
+                fact("Dòng lỗi bỏ qua", len(preview.error_rows)),
+            ],
+        },
+    )
     ids = services.models.create_many(
-        items, by=by or services.installation.staff_name() or "nhập Excel", today=today
+        items,
+        by=by or services.installation.staff_name() or "nhập Excel",
+        today=today,
+        origin=origin,
     )
     return ImportResult(ids, backup)
 
