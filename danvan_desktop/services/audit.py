@@ -14,7 +14,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, func, insert, select
 from sqlalchemy.orm import Session
@@ -35,6 +35,9 @@ from danvan_desktop.domain import (
     fold,
     search_terms,
 )
+
+if TYPE_CHECKING:
+    from danvan_desktop.sync.apply import ModelChange
 
 
 class AuditAction(enum.StrEnum):
@@ -194,6 +197,61 @@ def record_created(
         details.setdefault("created", count)
         record(session, AuditAction.IMPORT, actor=by, subject=origin.subject, details=details)
     return count
+
+
+_PACKAGE_ACTIONS = {
+    "created": AuditAction.CREATE,
+    "deleted": AuditAction.DELETE,
+    "updated": AuditAction.EDIT,
+}
+
+
+def record_package(
+    session: Session,
+    *,
+    by: str,
+    file_name: str,
+    unit: str,
+    counts: Mapping[str, int],
+    changed: Sequence[ModelChange],
+) -> None:
+    """A package file applied: one IMPORT entry with the sending unit and the counts, and one
+    entry per model it added, changed or deleted, with the revision change."""
+    from danvan_desktop.sync.apply import COUNT_KEYS, COUNT_LABELS  # sync imports services
+
+    subject = f"Nhập gói: {file_name}"
+    facts = [fact("Tệp", file_name), fact("Đơn vị gửi", unit)]
+    facts += [fact(COUNT_LABELS[key], counts.get(key, 0)) for key in COUNT_KEYS]
+    record(
+        session,
+        AuditAction.IMPORT,
+        actor=by,
+        subject=subject,
+        details={"file": file_name, "unit": unit, "counts": dict(counts), "facts": facts},
+    )
+
+    def row(change: ModelChange) -> AuditRow:
+        old, new = change.old_revision, change.new_revision
+        action = _PACKAGE_ACTIONS.get(change.key, AuditAction.EDIT)
+        if action is AuditAction.EDIT and old == new:
+            # Same revision: only the steps moved (events added or voided by the file).
+            action = AuditAction.STATUS
+            shown = fact("Quá trình thực hiện", "có bước mới hoặc bước được sửa")
+        else:
+            shown = fact("Phiên bản", f"{old} → {new}" if old is not None else new)
+        return AuditRow(
+            action,
+            by,
+            change.name,
+            model_uuid=change.uuid,
+            details={
+                "source": subject,
+                "revision": {"old": old, "new": new},
+                "facts": [shown],
+            },
+        )
+
+    record_many(session, (row(change) for change in changed))
 
 
 def staff_name(session: Session) -> str:

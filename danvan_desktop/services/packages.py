@@ -27,6 +27,7 @@ from danvan_desktop.db.schema import (
 )
 from danvan_desktop.domain import fold
 from danvan_desktop.paths import backup_dir
+from danvan_desktop.services import audit
 from danvan_desktop.services.errors import UserError
 from danvan_desktop.services.installation import InstallationService
 from danvan_desktop.services.units import UnitInfo, UnitService
@@ -431,6 +432,14 @@ class PackageService:
                             counts=json.dumps(outcome.counts, sort_keys=True),
                             status="applied",
                         )
+                    )
+                    audit.record_package(
+                        session,
+                        by=by,
+                        file_name=package.name,
+                        unit=f"{package.source_name} ({package.source[1]})",
+                        counts=outcome.counts,
+                        changed=outcome.changed,
                     )
             except PackageError as error:
                 results.append(ApplyResult(preview, "refused", str(error)))

@@ -43,10 +43,22 @@ COUNT_LABELS = {
 }
 
 
+@dataclass(frozen=True)
+class ModelChange:
+    """One model a written file created, updated or deleted (for the audit log)."""
+
+    uuid: str
+    name: str
+    key: str  # "created", "updated", "deleted"
+    old_revision: int | None  # None: new here
+    new_revision: int
+
+
 @dataclass
 class Outcome:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_KEYS, 0))
     refusals: list[tuple[str, str]] = field(default_factory=list)  # (model name, reason)
+    changed: list[ModelChange] = field(default_factory=list)  # filled when writing
 
 
 class UnitResolver:
@@ -227,8 +239,10 @@ def process(
             _decisions(obj, model)
             return
         if model is None:
-            outcome.counts["deleted" if obj["deleted"] else "created"] += 1
+            key = "deleted" if obj["deleted"] else "created"
+            outcome.counts[key] += 1
             if write:
+                outcome.changed.append(ModelChange(obj["uuid"], title, key, None, obj["revision"]))
                 _write(session, units, obj, None, owned_by_file, ref_by_id)
             return
         model_ref = ref_by_id.get(model.unit_id)
@@ -256,6 +270,8 @@ def process(
             key = "stale" if obj["revision"] < model.revision else "unchanged"
         outcome.counts[key] += 1
         if write and (newer or news):
+            after = obj["revision"] if newer else model.revision
+            outcome.changed.append(ModelChange(obj["uuid"], title, key, model.revision, after))
             _write(session, units, obj, model, owned_by_file, ref_by_id, data=newer)
 
     def _decisions(obj: dict[str, Any], model: Model | None) -> None:
@@ -267,6 +283,10 @@ def process(
         news = _event_news(model, obj, owned_by_file)
         outcome.counts["updated" if news else "unchanged"] += 1
         if write and news:
+            revision = model.revision
+            outcome.changed.append(
+                ModelChange(obj["uuid"], model.name, "updated", revision, revision)
+            )
             _write(session, units, obj, model, owned_by_file, ref_by_id, data=False)
 
     for obj in package.models():
