@@ -11,6 +11,7 @@ from sqlalchemy.exc import DatabaseError
 from danvan_desktop.db.engine import Database
 from danvan_desktop.db.migrate import ForeignDatabaseError, upgrade
 from danvan_desktop.paths import backup_dir
+from danvan_desktop.services.audit import AuditService
 from danvan_desktop.services.errors import UserError
 from danvan_desktop.services.installation import Installation, InstallationService
 from danvan_desktop.services.models import ModelService
@@ -29,6 +30,7 @@ class Services:
     installation: InstallationService
     reports: ReportService
     packages: PackageService
+    audit: AuditService
 
     @property
     def db_path(self) -> Path:
@@ -72,4 +74,5 @@ def open_services(path: Path) -> Services:
         installation=installation,
         reports=ReportService(db, units),
         packages=packages,
+        audit=AuditService(db),
     )
