@@ -472,11 +472,19 @@ def main(
 def core_groups() -> list[CommandGroup]:
     """Command groups of the core (no Qt)."""
     from danvan_desktop.commands.audit import AuditCommands
+    from danvan_desktop.commands.backup import BackupCommands, CheckCommand
     from danvan_desktop.commands.excel import ExcelCommands
     from danvan_desktop.commands.package import PackageCommands
     from danvan_desktop.commands.report import ReportCommands
 
-    return [ReportCommands(), ExcelCommands(), PackageCommands(), AuditCommands()]
+    return [
+        ReportCommands(),
+        ExcelCommands(),
+        PackageCommands(),
+        AuditCommands(),
+        BackupCommands(),
+        CheckCommand(),
+    ]
 
 
 def _csv_value(value: object) -> object:

@@ -12,6 +12,7 @@ from danvan_desktop.db.engine import Database
 from danvan_desktop.db.migrate import ForeignDatabaseError, upgrade
 from danvan_desktop.paths import backup_dir
 from danvan_desktop.services.audit import AuditService
+from danvan_desktop.services.backups import BackupService, check_before_open
 from danvan_desktop.services.errors import UserError
 from danvan_desktop.services.installation import Installation, InstallationService
 from danvan_desktop.services.models import ModelService
@@ -31,6 +32,7 @@ class Services:
     reports: ReportService
     packages: PackageService
     audit: AuditService
+    backups: BackupService
 
     @property
     def db_path(self) -> Path:
@@ -48,6 +50,7 @@ def open_services(path: Path) -> Services:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise UserError(f"Không tạo được thư mục {path.parent}: {error.strerror}.") from error
+    check_before_open(path)  # a damaged file is refused before anything writes to it
     db = Database(path)
     try:
         upgrade(db, backup_dir(path))
@@ -75,4 +78,5 @@ def open_services(path: Path) -> Services:
         reports=ReportService(db, units),
         packages=packages,
         audit=AuditService(db),
+        backups=BackupService(db, installation.staff_name),
     )

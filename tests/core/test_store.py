@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,9 @@ def test_migrations_from_an_empty_file_build_the_orm_schema(tmp_path: Path) -> N
     backup = upgrade(db, backup_dir(path))
     db.close()
     assert backup is not None and backup.exists()
-    with sqlite3.connect(backup) as connection:
+    with zipfile.ZipFile(backup) as archive:  # a backup is one zip holding the copy
+        copy = Path(archive.extract("danvan.sqlite3", tmp_path / "unpacked"))
+    with sqlite3.connect(copy) as connection:
         tables = {
             r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
         }
