@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, Qt, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QLockFile, Qt, QTranslator
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox
 
@@ -195,6 +195,36 @@ class Started:
     app: QApplication
     context: UiContext
     window: MainWindow
+    # Held while the app runs: a second copy on the same database is refused.
+    lock: QLockFile | None = None
+
+
+def take_database_lock(path: Path) -> QLockFile | None:
+    """The QLockFile `<db>.lock` beside the database, or None when another live copy of the app
+    (or `danvan backup restore`) holds it. A lock left by a crashed copy is taken over."""
+    from danvan_desktop.db.backup import lock_path
+
+    lock = QLockFile(str(lock_path(path)))
+    lock.setStaleLockTime(0)  # the app runs for hours: stale only when its process is gone
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return lock  # open_services explains why the folder cannot be used
+    if lock.tryLock(0):
+        return lock
+    if lock.error() == QLockFile.LockError.LockFailedError:
+        return None
+    return lock  # the lock file cannot be written (read-only folder): nothing to guard
+
+
+def _follow_replacements(started: Started, window: MainWindow) -> None:
+    """Keep `started.window` on the window shown (a restore opens a new one)."""
+
+    def replaced(new: MainWindow) -> None:
+        started.window = new
+        _follow_replacements(started, new)
+
+    window.replaced.connect(replaced)
 
 
 def start(
@@ -218,18 +248,31 @@ def start(
     splash.show()
     app.processEvents()  # paint the splash once before the slow part
 
+    from danvan_desktop.db.backup import in_use_message
     from danvan_desktop.services import open_services
+    from danvan_desktop.services.backups import DamagedDatabaseError
     from danvan_desktop.services.errors import UserError
 
+    from danvan_desktop.ui.backup_dialogs import recover_at_start, schedule_daily_backup
     from danvan_desktop.ui.context import UiContext
 
     prompter = prompter or Prompter()
     path = database_path(args.db)
+    lock = take_database_lock(path)
+    if lock is None:  # another copy has the file open: leave it alone
+        splash.close()
+        prompter.error(None, "Phần mềm đang mở", in_use_message(path))
+        return 1
     try:
-        services = open_services(path)
+        try:
+            services = open_services(path)
+        except DamagedDatabaseError as damaged:
+            splash.close()
+            services = recover_at_start(prompter, damaged)
     except UserError as error:
         splash.close()
         prompter.error(None, "Không mở được dữ liệu", str(error))
+        lock.unlock()
         return 1
     context = UiContext(services=services, prompter=prompter, settings=settings or UiSettings())
     try:
@@ -237,14 +280,19 @@ def start(
             splash.close()
             if not run_setup(context) or not services.installation.is_set_up():
                 services.close()
+                lock.unlock()
                 return 0
         window = build_main_window(context)
     except BaseException:
         services.close()
+        lock.unlock()
         raise
     window.show()
     splash.close()
-    return Started(app=app, context=context, window=window)
+    schedule_daily_backup(context, window)
+    started = Started(app=app, context=context, window=window, lock=lock)
+    _follow_replacements(started, window)
+    return started
 
 
 def _run_event_loop(app: QApplication) -> int:
@@ -272,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
         return _run_event_loop(app)
     finally:
         started.context.services.close()
+        if started.lock is not None:
+            started.lock.unlock()
 
 
 if __name__ == "__main__":

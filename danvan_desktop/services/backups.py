@@ -223,7 +223,7 @@ def restore(
     db_path: Path,
     archive: Path,
     *,
-    actor: str,
+    actor: str | None,
     current: Services | None = None,
     allow_other_unit: bool = False,
     progress: Callable[[str], None] = lambda _text: None,
@@ -232,6 +232,7 @@ def restore(
 
     `current` (the open services of that file, if any) is closed just before the file is
     replaced; if anything fails before that, nothing has changed and `current` stays usable.
+    `actor` None: the staff member named in the restored data (the current file is damaged).
     """
     from danvan_desktop.services import open_services
 
@@ -265,7 +266,7 @@ def restore(
             audit.record(
                 session,
                 audit.AuditAction.RESTORE,
-                actor=actor,
+                actor=actor if actor is not None else services.installation.staff_name(),
                 subject=f"Khôi phục từ bản sao lưu {archive.name}",
                 details={
                     "file": str(archive),

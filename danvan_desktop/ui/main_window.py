@@ -94,6 +94,8 @@ class _ChoiceBox(QComboBox):
 class MainWindow(QMainWindow):
     # Emitted after the list was re-queried for a new filter (tests wait on it).
     filter_applied = Signal()
+    # Emitted with the window that takes this one's place (after a restore: new data).
+    replaced = Signal(object)
 
     def __init__(self, context: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -269,6 +271,13 @@ class MainWindow(QMainWindow):
             lambda: office.export_list_excel(self.context, self, self.current_filter())
         )
 
+        self.backup_action = QAction("Sao lưu…", self)
+        self.backup_action.setToolTip("Lưu một bản sao toàn bộ dữ liệu ra USB hoặc thư mục khác")
+        self.backup_action.triggered.connect(self.save_backup)
+        self.restore_action = QAction("Khôi phục…", self)
+        self.restore_action.setToolTip("Xem và khôi phục dữ liệu từ một bản sao lưu")
+        self.restore_action.triggered.connect(self.open_restore)
+
         self.report_action = QAction("Thống kê", self)
         self.report_action.setToolTip("Số liệu theo đơn vị, lĩnh vực, loại hình; biểu đồ")
         self.report_action.triggered.connect(self.open_report)
@@ -301,6 +310,9 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.setup_action)
         file_menu.addAction(self.print_settings_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.backup_action)
+        file_menu.addAction(self.restore_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         model_menu = self.menuBar().addMenu("&Mô hình")
@@ -622,6 +634,16 @@ class MainWindow(QMainWindow):
         from danvan_desktop.ui.package_dialogs import FeedbackDialog
 
         self._show_dialog(("package_feedback", 0), lambda: FeedbackDialog(self.context, self))
+
+    def save_backup(self) -> None:
+        from danvan_desktop.ui.backup_dialogs import save_backup
+
+        save_backup(self.context, self)
+
+    def open_restore(self) -> None:
+        from danvan_desktop.ui.backup_dialogs import RestoreDialog
+
+        self._show_dialog(("restore", 0), lambda: RestoreDialog(self.context, self))
 
     def _setup_changed(self) -> None:
         self._subtree_cache.clear()
