@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         self._subtree_cache: dict[int, tuple[int, ...]] = {}
         self._dialogs: dict[tuple[str, int], QDialog] = {}
         self._report_window: QMainWindow | None = None
+        self._audit_window: QMainWindow | None = None
 
         self.table = ModelTableView(self)
         self.model = ModelTableModel(self._services.models, self.table)
@@ -293,6 +294,9 @@ class MainWindow(QMainWindow):
         self.feedback_action = QAction("Gửi phản hồi xuống cơ sở…", self)
         self.feedback_action.setToolTip("Gửi các quyết định của đơn vị này xuống cấp dưới")
         self.feedback_action.triggered.connect(self.send_feedback)
+        self.audit_action = QAction("Nhật ký thay đổi", self)
+        self.audit_action.setToolTip("Ai đã thêm, sửa, xóa, nhập gì và lúc nào")
+        self.audit_action.triggered.connect(self.open_audit_log)
 
         self.quit_action = QAction("Thoát", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -310,6 +314,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.setup_action)
         file_menu.addAction(self.print_settings_action)
+        file_menu.addAction(self.audit_action)
         file_menu.addSeparator()
         file_menu.addAction(self.backup_action)
         file_menu.addAction(self.restore_action)
@@ -609,6 +614,38 @@ class MainWindow(QMainWindow):
         self._report_window.show()
         self._report_window.raise_()
         self._report_window.activateWindow()
+
+    def open_audit_log(self) -> None:
+        """The audit log window: one, brought forward (and re-read) if already open."""
+        from danvan_desktop.ui.audit_view import AuditWindow
+
+        if self._audit_window is None:
+            window = AuditWindow(self.context, self._selected_model, self)
+            window.openModel.connect(self.open_model_by_uuid)
+            self._audit_window = window
+        else:
+            assert isinstance(self._audit_window, AuditWindow)
+            self._audit_window.refresh()
+        self._audit_window.show()
+        self._audit_window.raise_()
+        self._audit_window.activateWindow()
+
+    def _selected_model(self) -> tuple[str, str] | None:
+        """(uuid, name) of the model selected in the list, for “chỉ mô hình đang chọn”."""
+        model_id = self.table.current_id()
+        if model_id is None or not self.table.selectionModel().hasSelection():
+            return None
+        record = self._services.models.get(model_id)
+        return record.uuid, record.data.name
+
+    def open_model_by_uuid(self, uuid: str) -> None:
+        with self._user_errors():
+            record = self._services.models.get_by_uuid(uuid)
+            if record.deleted:
+                raise UserError(
+                    f"Mô hình “{record.data.name}” đã bị xóa; lịch sử của nó vẫn còn trong nhật ký."
+                )
+            self.open_model(record.id)
 
     def export_package(self) -> None:
         from danvan_desktop.ui.package_dialogs import ExportPackageDialog

@@ -60,6 +60,7 @@ from danvan_desktop.domain import (
 from danvan_desktop.services.errors import ConflictError, UserError
 from danvan_desktop.services.models import EventInfo, ModelRecord
 
+from danvan_desktop.ui.audit_view import AuditLogView
 from danvan_desktop.ui.context import UiContext
 from danvan_desktop.ui.event_dialog import EventDialog
 from danvan_desktop.ui.labels import date_text, datetime_text
@@ -132,6 +133,9 @@ class ModelFormDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.form_page, "Phiếu đăng ký")
         self.tabs.addTab(self.lifecycle_page, "Quá trình thực hiện")
+        # The model's own entries of the audit log, newest first.
+        self.history = AuditLogView(context.services.audit, compact=True)
+        self.tabs.addTab(self.history, "Lịch sử")
 
         self.save_button = QPushButton("Lưu")
         self.save_button.setToolTip("Lưu, tiếp tục sửa (Ctrl+S)")
@@ -578,6 +582,7 @@ class ModelFormDialog(QDialog):
             self.info_label.setText(info)
             self.info_label.setToolTip(f"Mã đầy đủ: {record.uuid}")
         self._show_lifecycle()
+        self.history.show_model(record.uuid if record is not None else None)
 
     def _show_lifecycle(self) -> None:
         record = self._record
