@@ -7,6 +7,8 @@ refused save and a status step. Writes screenshots/*.png.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import os
 import sys
 import tempfile
@@ -17,7 +19,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
-from danvan_desktop.domain import Status
+from danvan_desktop.domain import Field, Status
 from danvan_desktop.services import open_services
 from danvan_desktop.services.demo import fill_demo_data
 from danvan_desktop.services.models import ModelFilter
@@ -97,12 +99,30 @@ def main() -> int:
 
     recognised = services.models.ids(ModelFilter(status=Status.COMMENDED))
     model_id = recognised[0] if recognised else services.models.ids()[0]
+    # An edit by another staff member, so the history tab and the audit log have one to show.
+    record = services.models.get(model_id)
+    edited = dataclasses.replace(
+        record.data, field=Field.CULTURE_SOCIETY, is_new=False, start_date=dt.date(2026, 3, 2)
+    )
+    services.models.update(model_id, edited, expected_revision=record.revision, by="Lò Văn Pọm")
     form = ModelFormDialog(context, model_id, window)
     place(form)
     shoot("06-form")
     form.tabs.setCurrentIndex(1)
     shoot("07-form-lifecycle")
+    form.tabs.setCurrentWidget(form.history)
+    form.history.table.selectRow(0)
+    shoot("07b-form-history")
     form.close()
+
+    window.table.select_ids([model_id], model_id)
+    window.open_audit_log()
+    audit = window._audit_window
+    if audit is not None:
+        audit.resize(1300, 700)
+        place(audit)
+        shoot("10-audit-log", 800)
+        audit.close()
 
     empty = ModelFormDialog(context, None, window)
     place(empty)

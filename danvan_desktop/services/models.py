@@ -701,6 +701,8 @@ def _record_status(
         changes.append(
             FieldChange("status", "Trạng thái", STATUS_LABELS[before], STATUS_LABELS[after])
         )
+        # "Trạng thái: … → Được công nhận" already names the step recorded.
+        facts = [f for f in facts if f != fact("Bước", STATUS_LABELS[after])]
     audit.record(
         session,
         AuditAction.STATUS,

@@ -56,13 +56,18 @@ CACHE_ROWS = 4000
 SEARCH_DELAY_MS = 200
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS: tuple[str, ...] = ("Thời gian", "Người thực hiện", "Thao tác", "Đối tượng")
+# On a model's own history the subject is always that model: say what changed instead.
+SUMMARY_HEADER = "Nội dung"
 _MISSING_TEXT = "(không đọc được mục này)"
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-def _cells(entry: AuditInfo) -> tuple[str, str, str, str]:
-    return (datetime_text(entry.at), entry.actor or "—", entry.action_label, entry.subject)
+def _cells(entry: AuditInfo, summary: bool) -> tuple[str, str, str, str]:
+    last = entry.subject
+    if summary:
+        last = "; ".join(entry.detail_lines()) or entry.subject
+    return (datetime_text(entry.at), entry.actor or "—", entry.action_label, last)
 
 
 def entry_text(entry: AuditInfo) -> str:
@@ -83,10 +88,16 @@ class AuditTableModel(QAbstractTableModel):
     Every re-query is a model reset."""
 
     def __init__(
-        self, audit: AuditService, flt: AuditFilter | None = None, parent: QWidget | None = None
+        self,
+        audit: AuditService,
+        flt: AuditFilter | None = None,
+        parent: QWidget | None = None,
+        *,
+        summary: bool = False,
     ) -> None:
         super().__init__(parent)
         self._audit = audit
+        self._summary = summary  # last column: what changed, not the subject
         self._filter = flt
         self._ids: list[int] = audit.ids(flt) if flt is not None else []
         self._cache: OrderedDict[int, AuditInfo | None] = OrderedDict()
@@ -150,7 +161,7 @@ class AuditTableModel(QAbstractTableModel):
             return _MISSING_TEXT if index.column() == 0 else ""
         if role == Qt.ItemDataRole.ToolTipRole:
             return entry_text(entry)
-        return _cells(entry)[index.column()]
+        return _cells(entry, self._summary)[index.column()]
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -158,7 +169,7 @@ class AuditTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return SUMMARY_HEADER if self._summary and section == 3 else COLUMNS[section]
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
@@ -181,7 +192,7 @@ class AuditLogView(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.model = AuditTableModel(audit, flt, self)
+        self.model = AuditTableModel(audit, flt, self, summary=compact)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -190,7 +190,6 @@ def test_status_steps_and_corrections(services: Services) -> None:
         FieldChange("status", "Trạng thái", "Đang triển khai", "Được công nhận")
     ]
     assert dict(step.facts) == {
-        "Bước": "Được công nhận",
         "Ngày": "20/04/2026",
         "Cơ quan quyết định": "Đảng ủy xã Ngọc Chiến",
         "Số quyết định": "15/QĐ-ĐU",

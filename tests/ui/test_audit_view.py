@@ -239,6 +239,9 @@ def test_model_form_history_tab(
     dialog.tabs.setCurrentWidget(dialog.history)
     history = dialog.history.model
     assert [r[2] for r in rows(history)] == ["Sửa", "Thêm mới"]  # its own, newest first
+    # The last column says what changed (the subject is always this model here).
+    assert history.headerData(3, Qt.Orientation.Horizontal) == "Nội dung"
+    assert rows(history)[0][3] == "Lĩnh vực: Kinh tế → Văn hóa – xã hội"
 
     # Saving an edit from the form puts it on top, with each changed field.
     dialog.tabs.setCurrentIndex(0)
