@@ -189,6 +189,8 @@ class RestoreDialog(QDialog):
         facts_header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         facts_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         facts_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.facts.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._fit_facts()
         self.warning_label = QLabel(self)
         self.warning_label.setWordWrap(True)
         self.warning_label.setStyleSheet("color: #b71c1c;")
@@ -209,10 +211,10 @@ class RestoreDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(row)
-        layout.addWidget(self.list, 2)
+        layout.addWidget(self.list, 1)
         layout.addWidget(QLabel("<b>Nội dung bản sao lưu đã chọn</b>"))
         layout.addWidget(self.file_label)
-        layout.addWidget(self.facts, 2)
+        layout.addWidget(self.facts)
         layout.addWidget(self.warning_label)
         layout.addWidget(buttons)
 
@@ -305,8 +307,19 @@ class RestoreDialog(QDialog):
                     font.setBold(True)
                     item.setFont(font)
                 self.facts.setItem(row, column, item)
+        self._fit_facts()
         self.warning_label.setText("\n".join(preview.warnings))
         self.restore_button.setEnabled(True)
+
+    def _fit_facts(self) -> None:
+        """Every fact visible at once, no scroll bar: the table is as tall as its rows."""
+        self.facts.resizeRowsToContents()
+        height = self.facts.horizontalHeader().height() + 2 * self.facts.frameWidth()
+        rows = self.facts.rowCount()
+        height += sum(self.facts.rowHeight(r) for r in range(rows))
+        # Empty (nothing chosen yet): keep the room six facts take, so the dialog does not jump.
+        height += max(0, 6 - rows) * self.facts.verticalHeader().defaultSectionSize()
+        self.facts.setFixedHeight(height)
 
     # -- restoring ------------------------------------------------------------------------
 
