@@ -25,6 +25,7 @@ import re
 import shutil
 import socket
 import sqlite3
+import stat
 import sys
 import tempfile
 import zipfile
@@ -500,6 +501,8 @@ def replace_database(db_path: Path, unpacked: Unpacked) -> None:
         raise ValueError("the unpacked copy must sit beside the database")
     # A WAL left beside the new file would be replayed into it: remove it first (the state it
     # held is in the pre-restore backup).
+    if db_path.exists():  # the restored file keeps the permissions of the one it replaces
+        os.chmod(unpacked.database, stat.S_IMODE(db_path.stat().st_mode))
     for suffix in ("-wal", "-shm", "-journal"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     os.replace(unpacked.database, db_path)
@@ -613,6 +616,7 @@ def hold_lock(db_path: Path) -> Iterator[None]:
     """Hold the database's lock for the length of a command (a restore), in QLockFile's format.
     Raises DatabaseInUse when a live process holds it."""
     path = lock_path(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)  # restoring onto a new machine
     content = "\n".join(
         [
             str(os.getpid()),

@@ -211,6 +211,16 @@ def test_a_second_copy_on_the_same_database_is_refused(
         _close(started)
 
 
+def test_the_window_refuses_while_the_command_line_restores(
+    app_names: QApplication, services: Services, db_path: Path
+) -> None:
+    with core.hold_lock(db_path):  # what `danvan backup restore` holds while it works
+        assert app_module.take_database_lock(db_path) is None
+    lock = app_module.take_database_lock(db_path)
+    assert lock is not None and lock.isLocked()
+    lock.unlock()
+
+
 def damaged_with_backup(services: Services, count: int) -> bytes:
     add_models(services, count)
     services.backups.take_automatic(core.REASON_DAILY)
