@@ -136,6 +136,22 @@ def main() -> int:
     place(step)
     shoot("09-status-step")
     step.done(0)
+
+    from danvan_desktop.db.backup import REASON_DAILY, REASON_EXCEL
+
+    from danvan_desktop.ui.backup_dialogs import RestoreDialog
+
+    services.backups.take_automatic(REASON_DAILY)
+    services.backups.take_automatic(REASON_EXCEL)
+    restore = RestoreDialog(context, window)
+    place(restore)
+    restore.list.selectRow(1)
+    for _ in range(100):  # the preview is checked on the worker
+        if restore.preview is not None:
+            break
+        QTest.qWait(50)
+    shoot("11-restore-preview")
+    restore.done(0)
     window.close()
     services.close()
     return 0
