@@ -16,7 +16,7 @@ from danvan_desktop.services.backups import BackupService, check_before_open
 from danvan_desktop.services.errors import UserError
 from danvan_desktop.services.installation import Installation, InstallationService
 from danvan_desktop.services.models import ModelService
-from danvan_desktop.services.packages import PackageService
+from danvan_desktop.services.packages import PackageService, ensure_own_key
 from danvan_desktop.services.reports import ReportService
 from danvan_desktop.services.units import UnitService, load_directory
 
@@ -65,6 +65,11 @@ def open_services(path: Path) -> Services:
             f"Không mở được tệp {path}: tệp hỏng hoặc không phải cơ sở dữ liệu "
             f"({error.__class__.__name__}). Hãy chọn tệp khác hoặc khôi phục từ bản sao lưu."
         ) from error
+    try:
+        ensure_own_key(path)  # the installation's signing key pair is made at first open
+    except UserError:
+        db.close()
+        raise
     units = UnitService(db)
     installation = InstallationService(db, units)
     models = ModelService(db)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,16 +23,18 @@ from danvan_desktop.db.schema import (
     PackageExport,
     PackageImport,
     Unit,
+    UnitKey,
     utc_now,
 )
 from danvan_desktop.domain import fold
-from danvan_desktop.paths import backup_dir
+from danvan_desktop.paths import backup_dir, signing_key_path
 from danvan_desktop.services import audit
+from danvan_desktop.services.audit import AuditAction, record
 from danvan_desktop.services.errors import UserError
 from danvan_desktop.services.installation import InstallationService
 from danvan_desktop.services.units import UnitInfo, UnitService
 from danvan_desktop.sync import format as fmt
-from danvan_desktop.sync.apply import COUNT_KEYS, process
+from danvan_desktop.sync.apply import COUNT_KEYS, check_units, process
 from danvan_desktop.sync.reader import Package, PackageError, read_package
 from danvan_desktop.sync.records import (
     UnitRef,
@@ -41,6 +43,7 @@ from danvan_desktop.sync.records import (
     time_text,
     unit_json,
 )
+from danvan_desktop.sync.signing import KeyFileError, SigningKey, ensure_key, load_key
 from danvan_desktop.sync.writer import write_package
 
 BACKUP_REASON = "truoc-nhap-goi"
@@ -53,6 +56,27 @@ class ExportResult:
     sequence: int
     sha256: str
     counts: dict[str, int]
+    fingerprint: str = ""  # of the key that signed it: what the level above reads back
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """This installation's signing key as others see it."""
+
+    fingerprint: str
+    public_key: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class UnitKeyEntry:
+    """A key remembered for another unit (trust on first use), current or replaced."""
+
+    unit: str
+    fingerprint: str
+    accepted_at: dt.datetime
+    accepted_by: str
+    replaced_at: dt.datetime | None
 
 
 @dataclass
@@ -71,10 +95,35 @@ class PackagePreview:
     already_imported: dt.datetime | None = None  # when this exact file was applied
     newer_sequence: int | None = None  # a later file of the same unit was applied
     package: Package | None = None
+    fingerprint: str = ""  # of the key that signed the file
+    first_key: bool = False  # no key is remembered for the sender yet: this one will be
+    known_fingerprint: str = ""  # the sender's remembered key, when the file has another
 
     @property
     def ok(self) -> bool:
         return not self.error
+
+    @property
+    def key_changed(self) -> bool:
+        """Signed by another key than the one remembered for the sender: not applied unless a
+        person accepts the new key explicitly."""
+        return bool(self.known_fingerprint)
+
+    @property
+    def key_note(self) -> str:
+        if self.key_changed:
+            return (
+                f"Khoá ký của {self.source_name} ({self.source_code}) đã đổi: dấu vân tay đã "
+                f"ghi nhận {self.known_fingerprint}, dấu vân tay trong tệp {self.fingerprint}. "
+                "Hãy gọi điện cho đơn vị gửi, nhờ họ đọc dấu vân tay khoá của họ; chỉ chấp nhận "
+                "khoá mới khi hai bên khớp nhau (đơn vị cài lại máy sẽ có khoá mới)."
+            )
+        if self.first_key and self.ok:
+            return (
+                f"Lần đầu nhận tệp của {self.source_name}: khoá ký (dấu vân tay "
+                f"{self.fingerprint}) sẽ được ghi nhận khi nhập."
+            )
+        return ""
 
     @property
     def notes(self) -> list[str]:
@@ -284,6 +333,7 @@ class PackageService:
     ) -> ExportResult:
         installation = self._installation.get()
         unit = installation.unit
+        key = self._signing_key()  # before anything: a broken key file writes no file
         now = now or utc_now()
         with self._db.session() as session:
             last = session.scalar(
@@ -345,7 +395,7 @@ class PackageService:
                         yield model_json(model, ref_by_id)
                     session.expunge_all()  # keep memory flat on 100,000 models
 
-            sha256 = write_package(path, manifest, unit_rows, models(), acks)
+            sha256 = write_package(path, manifest, unit_rows, models(), acks, key)
             session.add(
                 PackageExport(
                     unit_id=unit.id,
@@ -358,7 +408,46 @@ class PackageService:
                     counts=json.dumps(counts, sort_keys=True),
                 )
             )
-        return ExportResult(path, sequence, sha256, dict(counts))
+        return ExportResult(path, sequence, sha256, dict(counts), key.fingerprint)
+
+    # -- signing keys ------------------------------------------------------------------------
+
+    def _signing_key(self) -> SigningKey:
+        path = signing_key_path(self._db.path)
+        try:
+            ensure_key(path)
+            return load_key(path)
+        except KeyFileError as error:
+            raise UserError(str(error)) from error
+        except OSError as error:
+            raise UserError(
+                f"Không tạo được tệp khoá ký {path}: {error.strerror}. Hãy kiểm tra quyền ghi "
+                "vào thư mục dữ liệu."
+            ) from error
+
+    def own_key(self) -> KeyInfo:
+        """This installation's key: its fingerprint is what the level above checks by phone."""
+        key = self._signing_key()
+        return KeyInfo(key.fingerprint, key.public_key, key.path)
+
+    def unit_keys(self) -> list[UnitKeyEntry]:
+        """Keys remembered for other units, by unit code, current before replaced."""
+        with self._db.session() as session:
+            rows = session.execute(
+                select(UnitKey, Unit)
+                .join(Unit, Unit.id == UnitKey.unit_id)
+                .order_by(Unit.code, UnitKey.replaced_at.is_not(None), UnitKey.id.desc())
+            ).all()
+            return [
+                UnitKeyEntry(
+                    unit=f"{unit.name} ({unit.code})",
+                    fingerprint=key.fingerprint,
+                    accepted_at=key.accepted_at,
+                    accepted_by=key.accepted_by,
+                    replaced_at=key.replaced_at,
+                )
+                for key, unit in rows
+            ]
 
     # -- import ------------------------------------------------------------------------------
 
@@ -376,11 +465,16 @@ class PackageService:
                 preview.source_name = package.source_name
                 preview.sequence = package.sequence
                 preview.created_at = package.created_at
+                preview.fingerprint = package.fingerprint
                 with self._db.session() as session:
                     outcome = process(
                         session, package, this, write=False, ref_by_id=_unit_refs(session)
                     )
                     self._history_notes(session, preview, package)
+                    current = _current_key(session, package)
+                    preview.first_key = current is None
+                    if current is not None and current.public_key != package.public_key:
+                        preview.known_fingerprint = current.fingerprint
                 preview.counts = outcome.counts
                 preview.refusals = outcome.refusals
             except PackageError as error:
@@ -388,9 +482,19 @@ class PackageService:
             previews.append(preview)
         return previews
 
-    def apply(self, previews: Sequence[PackagePreview], *, by: str = "") -> list[ApplyResult]:
+    def apply(
+        self,
+        previews: Sequence[PackagePreview],
+        *,
+        by: str = "",
+        accept_keys: Collection[str] = (),
+    ) -> list[ApplyResult]:
         """Apply the good files: one backup first, then each file in its own transaction
-        (all of a file or nothing of it). Refused files and files applied before are left."""
+        (all of a file or nothing of it). Refused files and files applied before are left.
+
+        A file signed by another key than the one remembered for its unit is refused unless
+        the unit's code is in `accept_keys` (a person checked the new fingerprint by phone);
+        the first key of a unit is remembered."""
         by = by or self._installation.staff_name()
         this = self._this_ref()
         results: list[ApplyResult] = []
@@ -406,6 +510,10 @@ class PackageService:
             if preview.sha256 in done:  # the same file picked twice (two folders, a copy)
                 results.append(ApplyResult(preview, "already", "Tệp này vừa được nhập."))
                 continue
+            accept = preview.source_code in accept_keys
+            if preview.key_changed and not accept:
+                results.append(ApplyResult(preview, "refused", _key_refusal(preview)))
+                continue
             if not backed_up:
                 take_backup(self._db.path, backup_dir(self._db.path), BACKUP_REASON)
                 backed_up = True
@@ -415,6 +523,7 @@ class PackageService:
                     refs = _unit_refs(session)
                     outcome = process(session, package, this, write=True, ref_by_id=refs)
                     _acknowledge(session, package, this)
+                    _trust_key(session, package, this, by=by, accept=accept)
                     source = session.scalar(
                         select(Unit).where(
                             Unit.directory == package.source[0], Unit.code == package.source[1]
@@ -517,6 +626,72 @@ class PackageService:
             preview.newer_sequence = newest
 
 
+def _current_key(session: Any, package: Package) -> UnitKey | None:
+    """The key remembered for the file's sender (None: its first file)."""
+    return session.scalar(  # type: ignore[no-any-return]
+        select(UnitKey)
+        .join(Unit, Unit.id == UnitKey.unit_id)
+        .where(
+            Unit.directory == package.source[0],
+            Unit.code == package.source[1],
+            UnitKey.replaced_at.is_(None),
+        )
+        .order_by(UnitKey.id.desc())
+        .limit(1)
+    )
+
+
+def _key_refusal(preview: PackagePreview) -> str:
+    return (
+        f"Tệp “{preview.path.name}” chưa được nhập: {preview.key_note} Chỉ nhập tệp sau khi "
+        "đã xác nhận và chấp nhận khoá mới."
+    )
+
+
+def _trust_key(session: Any, package: Package, this: UnitRef, *, by: str, accept: bool) -> None:
+    """Trust on first use, inside the file's transaction: remember the sender's first key;
+    the same key is fine; another key only when accepted (the old one is kept as replaced).
+    Checked again here because an earlier file of the same batch may have set the key."""
+    current = _current_key(session, package)
+    if current is not None and current.public_key == package.public_key:
+        return
+    unit = check_units(session, package, this).ensure(package.source)
+    name = f"{unit.name} ({unit.code})"
+    fingerprint = package.fingerprint
+    now = utc_now()
+    if current is None:
+        subject = f"Ghi nhận khoá của {name}, dấu vân tay {fingerprint}"
+        details: dict[str, Any] = {"unit": unit.code, "fingerprint": fingerprint}
+    elif accept:
+        current.replaced_at = now
+        subject = (
+            f"Chấp nhận khoá mới của {name}: dấu vân tay cũ {current.fingerprint}, "
+            f"mới {fingerprint}"
+        )
+        details = {
+            "unit": unit.code,
+            "old_fingerprint": current.fingerprint,
+            "new_fingerprint": fingerprint,
+        }
+    else:
+        raise PackageError(
+            f"Tệp “{package.name}” chưa được nhập: khoá ký của {name} đã đổi (dấu vân tay đã "
+            f"ghi nhận {current.fingerprint}, trong tệp {fingerprint}). Chỉ nhập tệp sau khi "
+            "đã xác nhận và chấp nhận khoá mới."
+        )
+    session.add(
+        UnitKey(
+            unit_id=unit.id,
+            public_key=package.public_key,
+            fingerprint=fingerprint,
+            accepted_at=now,
+            accepted_by=by,
+        )
+    )
+    details["file"] = package.name
+    record(session, AuditAction.KEY, actor=by, subject=subject, details=details)
+
+
 def _unit_refs(session: Any) -> dict[int, UnitRef]:
     return {
         row.id: (row.directory, row.code)
@@ -566,12 +741,28 @@ def _units_of(session: Any, ids: set[int], ref_by_id: dict[int, UnitRef]) -> lis
     return sorted(rows, key=lambda row: (row["directory"], row["code"]))
 
 
+def ensure_own_key(db_path: Path) -> None:
+    """Make the installation's key pair beside its database if it has none (first open)."""
+    path = signing_key_path(db_path)
+    try:
+        ensure_key(path)
+    except OSError as error:
+        raise UserError(
+            f"Không tạo được tệp khoá ký {path}: {error.strerror}. Hãy kiểm tra quyền ghi vào "
+            "thư mục dữ liệu."
+        ) from error
+
+
 __all__ = [
     "ApplyResult",
     "ExportEntry",
     "ExportResult",
     "ImportEntry",
+    "KeyInfo",
     "PackagePreview",
     "PackageService",
+    "UnitKeyEntry",
+    "ensure_own_key",
     "package_files",
 ]
+

@@ -2,18 +2,21 @@
 
 The schemas are plain dicts so the core needs no extra dependency; `validate` implements the
 small part of JSON Schema they use (type, const, enum, required, properties,
-additionalProperties, items, maxLength, minimum, pattern). docs/PACKAGE_FORMAT.md prints them.
+additionalProperties, items, maxLength, minimum, maximum, pattern, and format "date" and
+"date-time" checked as real calendar dates). docs/PACKAGE_FORMAT.md prints them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 from danvan_desktop.domain import Field, Kind, Status, SubjectType
 
 FORMAT_NAME = "danvan-package"
-FORMAT_VERSION = 1
+# 2: the manifest carries the sender's public key and a signature (sync/signing.py).
+FORMAT_VERSION = 2
 EXTENSION = ".dvk"
 MANIFEST = "manifest.json"
 UNITS = "units.json"
@@ -39,13 +42,20 @@ _UUID = {
     "type": "string",
     "pattern": r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
 }
-_TIME = {"type": "string", "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$"}
-_DATE = {"type": "string", "pattern": r"^\d{4}-\d\d-\d\d$"}
-_DATE_OR_NULL = {"type": ["string", "null"], "pattern": r"^\d{4}-\d\d-\d\d$"}
-_TIME_OR_NULL = {
-    "type": ["string", "null"],
+# A pattern alone lets "2026-02-30" through; "format" makes the reader parse it as well.
+_TIME = {
+    "type": "string",
     "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$",
+    "format": "date-time",
 }
+_DATE = {"type": "string", "pattern": r"^\d{4}-\d\d-\d\d$", "format": "date"}
+_DATE_OR_NULL = {**_DATE, "type": ["string", "null"]}
+_TIME_OR_NULL = {**_TIME, "type": ["string", "null"]}
+# Counters and numbers stay within SQLite's and everyone's integers.
+INT_MAX = 2**31 - 1
+_COUNT = {"type": "integer", "minimum": 0, "maximum": INT_MAX}
+_NUMBER = {"type": "integer", "minimum": 1, "maximum": INT_MAX}
+_YEAR = {"type": "integer", "minimum": 2000, "maximum": 2100}  # domain.YEAR_MIN, YEAR_MAX
 _SHA = {"type": "string", "pattern": r"^[0-9a-f]{64}$"}
 _LINE = {"type": "string", "maxLength": 300}
 _LONG = {"type": "string", "maxLength": 20000}
@@ -68,25 +78,25 @@ MANIFEST_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": [
         "format", "format_version", "app_version", "kind", "source_unit", "target_units",
-        "created_at", "sequence", "counts", "members",
+        "created_at", "sequence", "counts", "members", "public_key", "signature",
     ],
     "additionalProperties": False,
     "properties": {
         "format": {"const": FORMAT_NAME},
-        "format_version": {"type": "integer", "minimum": 1},
+        "format_version": _NUMBER,
         "app_version": {"type": "string", "maxLength": 50},
         "kind": {"type": "string", "enum": [KIND_UPWARD, KIND_FEEDBACK]},
         "source_unit": _NAMED_UNIT,
         "target_units": {"type": "array", "items": _NAMED_UNIT},
         "created_at": _TIME,
         "created_by": {"type": "string", "maxLength": 255},
-        "sequence": {"type": "integer", "minimum": 1},
+        "sequence": _NUMBER,
         "counts": {
             "type": "object",
             "required": ["units", "models", "tombstones", "events", "acknowledgements"],
             "additionalProperties": False,
             "properties": {
-                key: {"type": "integer", "minimum": 0}
+                key: _COUNT
                 for key in ("units", "models", "tombstones", "events", "acknowledgements")
             },
         },
@@ -99,10 +109,14 @@ MANIFEST_SCHEMA: dict[str, Any] = {
                 "properties": {
                     "name": {"type": "string", "maxLength": 100},
                     "sha256": _SHA,
-                    "size": {"type": "integer", "minimum": 0},
+                    "size": _COUNT,
                 },
             },
         },
+        # base64 of the raw Ed25519 key (32 bytes) and signature (64 bytes); checked by the
+        # reader with messages of their own, so the schema only bounds them
+        "public_key": {"type": "string", "maxLength": 100},
+        "signature": {"type": "string", "maxLength": 200},
     },
 }  # fmt: skip
 
@@ -160,7 +174,7 @@ MODEL_SCHEMA: dict[str, Any] = {
     "properties": {
         "uuid": _UUID,
         "unit": UNIT_REF,
-        "revision": {"type": "integer", "minimum": 1},
+        "revision": _NUMBER,
         "created_at": _TIME,
         "updated_at": _TIME,
         "created_by": _LINE,
@@ -184,8 +198,8 @@ MODEL_SCHEMA: dict[str, Any] = {
                 "field": {"type": "string", "enum": [field.value for field in Field]},
                 "ethnic_minority_area": {"type": "boolean"},
                 "is_new": {"type": "boolean"},
-                "period_start": {"type": "integer", "minimum": 2000},
-                "period_end": {"type": "integer", "minimum": 2000},
+                "period_start": _YEAR,
+                "period_end": _YEAR,
                 "registered_on": _DATE_OR_NULL,
                 "start_date": _DATE_OR_NULL,
                 "evaluation_date": _DATE_OR_NULL,
@@ -208,7 +222,7 @@ ACK_SCHEMA: dict[str, Any] = {
     "properties": {
         "unit": UNIT_REF,
         "sha256": _SHA,
-        "sequence": {"type": "integer", "minimum": 1},
+        "sequence": _NUMBER,
         "imported_at": _TIME,
     },
 }
@@ -247,9 +261,13 @@ def validate(value: Any, schema: dict[str, Any], path: str = "") -> str | None:
             return f"{where}: dài quá {schema['maxLength']} ký tự"
         if "pattern" in schema and not re.search(schema["pattern"], value):
             return f"{where}: sai định dạng {value[:40]!r}"
+        if "format" in schema and not _is_format(value, schema["format"]):
+            return f"{where}: không có ngày giờ này trong lịch {value[:40]!r}"
     is_number = isinstance(value, int) and not isinstance(value, bool)
     if is_number and "minimum" in schema and value < schema["minimum"]:
         return f"{where}: nhỏ hơn {schema['minimum']}"
+    if is_number and "maximum" in schema and value > schema["maximum"]:
+        return f"{where}: lớn hơn {schema['maximum']}"
     if isinstance(value, dict):
         for key in schema.get("required", ()):
             if key not in value:
@@ -269,3 +287,14 @@ def validate(value: Any, schema: dict[str, Any], path: str = "") -> str | None:
             if problem:
                 return problem
     return None
+
+
+def _is_format(value: str, name: str) -> bool:
+    try:
+        if name == "date":
+            dt.date.fromisoformat(value)
+        elif name == "date-time":
+            dt.datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True

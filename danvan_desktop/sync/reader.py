@@ -1,6 +1,7 @@
 """Verifying a package file before anything touches the database: the zip itself, member
-paths, size bounds, hashes, schema, format version, duplicates. Unit checks need the database
-and are in apply.py."""
+paths, size bounds, format version, the sender's signature, hashes, schema, text that could not
+be stored or shown, duplicates. Unit checks and which keys are trusted need the database and
+are in apply.py and services/packages.py."""
 
 from __future__ import annotations
 
@@ -15,10 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from danvan_desktop.sync import format as fmt
+from danvan_desktop.sync import signing
 from danvan_desktop.sync.records import UnitRef, parse_time, ref_of
 from danvan_desktop.sync.writer import file_sha256
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
+# What the forms refuse when typed (domain._CONTROL), and halves of UTF-16 pairs that JSON's
+# "\ud800" escapes can smuggle in and SQLite cannot store.
+_BAD_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_JSON_ERRORS = (UnicodeDecodeError, ValueError, RecursionError)  # ValueError: JSONDecodeError too
 
 
 class PackageError(Exception):
@@ -55,6 +61,15 @@ class Package:
     @property
     def kind(self) -> str:
         return str(self.manifest["kind"])
+
+    @property
+    def public_key(self) -> str:
+        """The sender's public key (base64 of the raw Ed25519 key), verified to have signed."""
+        return str(self.manifest[signing.PUBLIC_KEY])
+
+    @property
+    def fingerprint(self) -> str:
+        return signing.fingerprint_of(self.public_key)
 
     @property
     def sequence(self) -> int:
@@ -118,8 +133,8 @@ def _read_bounded(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
 def _load_json(path: Path, data: bytes, name: str) -> Any:
     try:
         return json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        _refuse(path, f"thành phần {name} không phải JSON hợp lệ")
+    except _JSON_ERRORS:
+        _refuse(path, f"thành phần {name} không phải JSON UTF-8 hợp lệ")
 
 
 def _check_schema(path: Path, value: Any, schema: dict[str, Any], name: str) -> None:
@@ -176,7 +191,16 @@ def _read_archive(path: Path, sha256: str, archive: zipfile.ZipFile) -> Package:
             f"tệp được tạo bởi phiên bản mới hơn (định dạng {version})",
             "Tệp được tạo bởi phiên bản mới hơn, hãy cập nhật phần mềm rồi nhập lại.",
         )
+    if signing.SIGNATURE not in manifest or signing.PUBLIC_KEY not in manifest:
+        _refuse(
+            path,
+            "tệp không có chữ ký số của đơn vị gửi (tệp do phiên bản cũ tạo ra, hoặc chữ ký đã "
+            "bị gỡ)",
+            "Hãy xin đơn vị gửi cập nhật phần mềm rồi xuất lại.",
+        )
     _check_schema(path, manifest, fmt.MANIFEST_SCHEMA, fmt.MANIFEST)
+    _check_signature(path, manifest)
+    _check_text(path, manifest, fmt.MANIFEST)
     declared = {m["name"]: m for m in manifest["members"]}
     if set(declared) != set(fmt.DATA_MEMBERS):
         _refuse(path, "danh sách thành phần trong manifest không khớp")
@@ -184,11 +208,79 @@ def _read_archive(path: Path, sha256: str, archive: zipfile.ZipFile) -> Package:
         _check_hash(path, archive, name, declared[name])
     units = _load_json(path, archive.read(fmt.UNITS), fmt.UNITS)
     _check_schema(path, units, fmt.UNITS_SCHEMA, fmt.UNITS)
+    _check_text(path, units, fmt.UNITS)
+    _check_custom_units(path, units)
     acks = _load_json(path, archive.read(fmt.ACKS), fmt.ACKS)
     _check_schema(path, acks, fmt.ACKS_SCHEMA, fmt.ACKS)
     package = Package(path, sha256, manifest, units, acks)
     _check_models(path, archive, package)
     return package
+
+
+def _check_signature(path: Path, manifest: dict[str, Any]) -> None:
+    """The manifest (and through its hashes every member) was signed by the key it names."""
+    public = signing.public_key_from_text(manifest[signing.PUBLIC_KEY])
+    if public is None:
+        _refuse(path, "khoá công khai ghi trong tệp không phải khoá Ed25519 hợp lệ")
+    assert public is not None
+    if not signing.signature_valid(
+        public, manifest[signing.SIGNATURE], signing.manifest_bytes(manifest)
+    ):
+        _refuse(
+            path,
+            "chữ ký số không khớp với nội dung — tệp đã bị sửa sau khi ký, hoặc chữ ký bị giả",
+        )
+
+
+def _check_text(path: Path, value: Any, where: str) -> None:
+    """Text the forms would refuse (control characters) or SQLite cannot store."""
+    problem = _bad_text(value, "")
+    if problem:
+        _refuse(path, f"{where} có ký tự điều khiển hoặc ký tự hỏng ở {problem}")
+
+
+def _bad_text(value: Any, where: str) -> str | None:
+    """The path ("data.name", "events[0].note") of the first bad text in `value`, or None."""
+    if isinstance(value, str):
+        return (where or "(gốc)") if _BAD_TEXT.search(value) else None
+    if isinstance(value, dict):
+        paths = ((f"{where}.{key}" if where else str(key), item) for key, item in value.items())
+    elif isinstance(value, list):
+        paths = ((f"{where}[{index}]", item) for index, item in enumerate(value))
+    else:
+        return None
+    for at, item in paths:
+        found = _bad_text(item, at)
+        if found:
+            return found
+    return None
+
+
+def _shown(text: str) -> str:
+    """A name from a refused file, safe to print (first 60 characters, no control bytes)."""
+    return _BAD_TEXT.sub("?", text[:60])
+
+
+def _check_custom_units(path: Path, units: list[dict[str, Any]]) -> None:
+    """Units added by hand arrive with the chain above them; the chain must be complete and
+    must end (a loop would never end when the units are created)."""
+    listed = {(u["directory"], u["code"]): u for u in units}
+    for ref, item in listed.items():
+        seen = {ref}
+        current = item
+        while current["directory"] == "custom" and current["parent"] is not None:
+            parent = ref_of(current["parent"])
+            assert parent is not None
+            if parent in seen:
+                _refuse(path, f"đơn vị {item['name']} ({ref[1]}) có cấp trên vòng quanh chính nó")
+            if parent not in listed:
+                _refuse(
+                    path,
+                    f"đơn vị {item['name']} ({ref[1]}) thiếu đơn vị cấp trên {parent[1]} trong "
+                    f"{fmt.UNITS}",
+                )
+            seen.add(parent)
+            current = listed[parent]
 
 
 def _check_hash(path: Path, archive: zipfile.ZipFile, name: str, declared: dict[str, Any]) -> None:
@@ -213,11 +305,18 @@ def _check_models(path: Path, archive: zipfile.ZipFile, package: Package) -> Non
         for number, line in enumerate(stream, start=1):
             try:
                 obj = json.loads(line)
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                _refuse(path, f"dòng {number} của {fmt.MODELS} không phải JSON hợp lệ")
+            except _JSON_ERRORS:
+                _refuse(path, f"dòng {number} của {fmt.MODELS} không phải JSON UTF-8 hợp lệ")
             problem = fmt.validate(obj, fmt.MODEL_SCHEMA)
             if problem:
                 _refuse(path, f"mô hình ở dòng {number} sai cấu trúc ({problem})")
+            problem = _bad_text(obj, "")
+            if problem:
+                _refuse(
+                    path,
+                    f"mô hình ở dòng {number} (“{_shown(obj['data']['name'])}”) có ký tự điều "
+                    f"khiển hoặc ký tự hỏng ở trường {problem}",
+                )
             digest = hashlib.sha256(line.strip()).hexdigest()
             previous = seen.get(obj["uuid"])
             if previous is not None and previous != digest:

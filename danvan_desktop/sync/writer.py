@@ -13,6 +13,7 @@ from typing import IO, Any
 
 from danvan_desktop.sync import format as fmt
 from danvan_desktop.sync.records import dumps
+from danvan_desktop.sync.signing import SigningKey, sign_manifest
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -73,9 +74,11 @@ def write_package(
     units: Iterable[dict[str, Any]],
     models: Iterable[dict[str, Any]],
     acknowledgements: Iterable[dict[str, Any]],
+    key: SigningKey,
 ) -> str:
     """Write the package to `path` (through a temporary file, so a failure never leaves half a
-    package under the real name); returns the SHA-256 of the file. `manifest` gets "members"."""
+    package under the real name); returns the SHA-256 of the file. `manifest` gets "members",
+    then the sender's public key and the signature by `key` over all of it."""
     partial = path.with_name(path.name + ".part")
     try:
         with zipfile.ZipFile(partial, "w") as archive:
@@ -87,6 +90,7 @@ def write_package(
             manifest["members"] = [
                 {"name": m.name, "sha256": m.sha256, "size": m.size} for m in members
             ]
+            sign_manifest(manifest, key)
             text = dumps(manifest)
             archive.writestr(_zip_info(fmt.MANIFEST), text.encode("utf-8"))
         digest = file_sha256(partial)

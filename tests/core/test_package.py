@@ -19,7 +19,9 @@ from danvan_desktop.domain import Directory, EventData, EventError, Status
 from danvan_desktop.services import Services, UserError, open_services
 from danvan_desktop.services.models import ModelFilter
 from danvan_desktop.sync import format as fmt
+from danvan_desktop.paths import signing_key_path
 from danvan_desktop.sync.records import dumps
+from danvan_desktop.sync.signing import load_key, sign_manifest
 from tests.helpers import sample_model
 
 TEXT = "Mô hình “Dân vận khéo” ở bản Pá Khoang — đồng bào Thái; Ngọc Chiến\nDòng hai: ươ ỹ Đ"
@@ -304,8 +306,16 @@ def test_ownership_a_file_from_below_never_changes_this_units_records(
     assert record.status is Status.EXEMPLARY
 
 
-def _rezip(source: Path, target: Path, change: dict[str, bytes], *, rehash: bool) -> None:
-    """A copy of a package with members replaced (and, if asked, the manifest re-hashed)."""
+def _rezip(
+    source: Path,
+    target: Path,
+    change: dict[str, bytes],
+    *,
+    rehash: bool,
+    key: Path | None = None,
+) -> None:
+    """A copy of a package with members replaced (and, if asked, the manifest re-hashed and
+    signed again with the key file `key`: a sender that signs whatever it wrote)."""
     with zipfile.ZipFile(source) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
     members.update(change)
@@ -315,6 +325,8 @@ def _rezip(source: Path, target: Path, change: dict[str, bytes], *, rehash: bool
             {"name": n, "sha256": hashlib.sha256(members[n]).hexdigest(), "size": len(members[n])}
             for n in fmt.DATA_MEMBERS
         ]
+        if key is not None:
+            sign_manifest(manifest, load_key(key))
         members[fmt.MANIFEST] = dumps(manifest).encode()
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in members.items():
@@ -336,6 +348,7 @@ def corpus(
         return files[name]
 
     data = good.read_bytes()
+    signed_by = signing_key_path(commune.path)
     make("truncated").write_bytes(data[: len(data) // 2])
     flipped = bytearray(data)
     flipped[60] ^= 0xFF
@@ -350,12 +363,12 @@ def corpus(
     future = {**manifest, "format_version": fmt.FORMAT_VERSION + 1}
     _rezip(good, make("future"), {fmt.MANIFEST: dumps(future).encode()}, rehash=False)
     wrong = models.replace(b'"revision":1', b'"revision":"mot"', 1)
-    _rezip(good, make("wrong-shape"), {fmt.MODELS: wrong}, rehash=True)
+    _rezip(good, make("wrong-shape"), {fmt.MODELS: wrong}, rehash=True, key=signed_by)
     lines = models.splitlines(keepends=True)
     twin = json.loads(lines[0])
     twin["data"]["notes"] = "khác"
     _rezip(good, make("duplicate"), {fmt.MODELS: models + dumps(twin).encode() + b"\n"},
-           rehash=True)  # fmt: skip
+           rehash=True, key=signed_by)  # fmt: skip
     # the province's own file, then one from a commune of another province
     files["own"] = province.export(bad)
     other = _site(tmp_path, template_db, "ha-noi", "00004", "Trần Văn Hùng")
@@ -486,7 +499,13 @@ def test_same_revision_different_content_refuses_that_model_only(
     first = json.loads(lines[0])
     first["data"]["notes"] = "Sửa lén, không tăng phiên bản"
     forged = tmp_path / "forged.dvk"
-    _rezip(good, forged, {fmt.MODELS: dumps(first).encode() + b"\n" + lines[1]}, rehash=True)
+    _rezip(
+        good,
+        forged,
+        {fmt.MODELS: dumps(first).encode() + b"\n" + lines[1]},
+        rehash=True,
+        key=signing_key_path(commune.path),
+    )
     code, out, _ = province.cli("package", "import", str(forged), "--dry-run")
     assert code == 0
     assert "cùng phiên bản nhưng nội dung khác" in out and first["data"]["name"][:20] in out
