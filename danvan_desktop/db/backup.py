@@ -297,10 +297,16 @@ def backup_name(reason: str, now: dt.datetime | None = None) -> str:  # the olde
 
 
 def take_backup(
-    source: Path, backup_dir: Path, reason: str, now: dt.datetime | None = None
+    source: Path,
+    backup_dir: Path,
+    reason: str,
+    now: dt.datetime | None = None,
+    *,
+    protect: Path | None = None,
 ) -> Path:
     """An automatic backup of `source` into `backup_dir`, then the oldest automatic ones beyond
-    KEEP_AUTOMATIC are deleted. Returns the new file."""
+    KEEP_AUTOMATIC are deleted (never `protect`: the backup being restored). Returns the new
+    file."""
     now = now or dt.datetime.now()
     target = backup_dir / automatic_name(reason, now)
     n = 1
@@ -310,7 +316,7 @@ def take_backup(
     # Automatic backups stay on this disk, 30 of them: deflate at its fastest level halves
     # them for a fraction of the copy's time (see DECISIONS).
     write_backup(source, target, reason, automatic=True, now=now)
-    rotate(backup_dir)
+    rotate(backup_dir, protect=protect)
     return target
 
 
@@ -329,9 +335,10 @@ def automatic_backup_date(path: Path) -> dt.date | None:
     return dt.datetime.strptime(match["date"], "%Y%m%d").date()
 
 
-def rotate(backup_dir: Path, keep: int = KEEP_AUTOMATIC) -> list[Path]:
+def rotate(backup_dir: Path, keep: int = KEEP_AUTOMATIC, protect: Path | None = None) -> list[Path]:
     """Delete the automatic backups beyond the newest `keep`; returns what was deleted."""
-    old = automatic_backups(backup_dir)[keep:]
+    kept = protect.resolve() if protect is not None else None
+    old = [p for p in automatic_backups(backup_dir)[keep:] if p.resolve() != kept]
     for path in old:
         with suppress(FileNotFoundError):
             path.unlink()

@@ -251,7 +251,9 @@ def restore(
         pre_backup = moved = None
         if preview.current is not None:
             progress("Đang sao lưu dữ liệu hiện tại…")
-            pre_backup = core.take_backup(db_path, backup_dir(db_path), core.REASON_RESTORE)
+            pre_backup = core.take_backup(
+                db_path, backup_dir(db_path), core.REASON_RESTORE, protect=archive
+            )
         elif db_path.is_file() and db_path.stat().st_size > 0:
             moved = core.move_aside(db_path)  # damaged: kept for a specialist, never overwritten
         progress("Đang khôi phục…")

@@ -122,6 +122,18 @@ def test_rotation_keeps_the_newest_30_automatic_backups_and_nothing_else_is_touc
     assert mine.read_bytes() == b"keep" and other.read_text(encoding="utf-8") == "keep"
 
 
+def test_restoring_the_oldest_backup_does_not_rotate_it_away(services: Services) -> None:
+    add_models(services, 2)
+    folder = backup_dir(services.db_path)
+    oldest = core.take_backup(services.db_path, folder, core.REASON_DAILY, now=stamp(1))
+    for day in range(2, 31):
+        (folder / core.automatic_name(core.REASON_DAILY, stamp(day))).write_bytes(b"old")
+    result = restore(services.db_path, oldest, actor=STAFF, current=services)
+    result.services.close()
+    assert oldest.exists()  # still listed, can be restored again
+    assert len(core.automatic_backups(folder)) == 31
+
+
 def test_daily_backup_once_per_day(services: Services) -> None:
     first = services.backups.take_daily(now=stamp(2, 8))
     assert first is not None and first.name.endswith("-hang-ngay.dvbak")
