@@ -194,7 +194,7 @@ def _read_archive(path: Path, sha256: str, archive: zipfile.ZipFile) -> Package:
     if signing.SIGNATURE not in manifest or signing.PUBLIC_KEY not in manifest:
         _refuse(
             path,
-            "tệp không có chữ ký số của đơn vị gửi (tệp do phiên bản cũ tạo ra, hoặc chữ ký đã "
+            "không có chữ ký số của đơn vị gửi (tệp do phiên bản cũ tạo ra, hoặc chữ ký đã "
             "bị gỡ)",
             "Hãy xin đơn vị gửi cập nhật phần mềm rồi xuất lại.",
         )

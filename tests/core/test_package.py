@@ -3,10 +3,12 @@ driven through the command line and the services."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import io
 import json
+import re
 import shutil
 import zipfile
 from collections.abc import Iterator
@@ -16,10 +18,11 @@ import pytest
 
 from danvan_desktop.cli import main
 from danvan_desktop.domain import Directory, EventData, EventError, Status
+from danvan_desktop.paths import signing_key_path
 from danvan_desktop.services import Services, UserError, open_services
 from danvan_desktop.services.models import ModelFilter
 from danvan_desktop.sync import format as fmt
-from danvan_desktop.paths import signing_key_path
+from danvan_desktop.sync import signing
 from danvan_desktop.sync.records import dumps
 from danvan_desktop.sync.signing import load_key, sign_manifest
 from tests.helpers import sample_model
@@ -590,3 +593,215 @@ def test_a_province_merged_in_2025_counts_under_its_successor(blank_services: Se
     assert ha_giang_district.id in blank_services.units.subtree_ids(tuyen_quang.id)
     son_la = blank_services.units.by_code("14", Directory.CURRENT)
     assert ha_giang_district.id not in blank_services.units.subtree_ids(son_la.id)
+
+
+# -- signatures and trust on first use ---------------------------------------------------------
+
+
+def _keys_of(site: Site) -> list[tuple[str, str, bool]]:
+    """(unit, fingerprint, current) of every key the site remembers."""
+    services = site.open()
+    try:
+        entries = services.packages.unit_keys()
+        return [(e.unit, e.fingerprint, e.replaced_at is None) for e in entries]
+    finally:
+        services.close()
+
+
+def _key_audit(site: Site) -> list[tuple[str, str, dict[str, str]]]:
+    from danvan_desktop.db.schema import AuditEntry
+
+    services = site.open()
+    try:
+        with services.db.session() as session:
+            rows = session.query(AuditEntry).filter(AuditEntry.action == "key")
+            rows = rows.order_by(AuditEntry.id)
+            return [(e.actor, e.subject, json.loads(e.details)) for e in rows]
+    finally:
+        services.close()
+
+
+def _fingerprint(site: Site) -> str:
+    code, out, err = site.cli("package", "key")
+    assert code == 0, err
+    return out.split("Dấu vân tay khoá ký của ", 1)[1].split(": ", 1)[1].split("\n", 1)[0]
+
+
+def test_key_is_made_at_first_open_owner_only_and_kept(commune: Site, outbox: Path) -> None:
+    key_file = signing_key_path(commune.path)
+    assert key_file.is_file()
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert key_file.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
+    fingerprint = _fingerprint(commune)
+    assert re.fullmatch(r"([0-9A-F]{4}-){4}[0-9A-F]{4}", fingerprint)
+    before = key_file.read_bytes()
+    commune.open().close()  # reopening never makes another key
+    assert key_file.read_bytes() == before and _fingerprint(commune) == fingerprint
+    code, out, _ = commune.cli("package", "key")
+    assert "Xã Ngọc Chiến (03820)" in out and "Chưa ghi nhận khoá của đơn vị nào" in out
+
+    add_models(commune, 1)
+    code, out, err = commune.cli("package", "export", "--out", str(outbox))
+    assert code == 0, err
+    assert f"ký bằng khoá có dấu vân tay {fingerprint}" in out
+    (package,) = outbox.iterdir()
+    with zipfile.ZipFile(package) as archive:
+        manifest = json.loads(archive.read(fmt.MANIFEST))
+    assert manifest["format_version"] == 2
+    public = signing.public_key_from_text(manifest["public_key"])
+    assert public is not None
+    assert signing.fingerprint_of(manifest["public_key"]) == fingerprint
+    assert signing.signature_valid(
+        public, manifest["signature"], signing.manifest_bytes(manifest)
+    )
+    # the documented recipe of the signed bytes
+    unsigned = {k: v for k, v in manifest.items() if k != "signature"}
+    recipe = json.dumps(unsigned, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert signing.manifest_bytes(manifest) == recipe.encode("utf-8")
+
+
+def test_a_damaged_key_file_is_a_clear_message_and_is_never_replaced(
+    commune: Site, outbox: Path
+) -> None:
+    key_file = signing_key_path(commune.path)
+    key_file.write_bytes(b"not a key")
+    code, out, err = commune.cli("package", "export", "--out", str(outbox))
+    assert code == 1 and out == ""
+    assert f"Tệp khoá ký {key_file} bị hỏng" in err and "khôi phục" in err
+    assert err.count("\n") == 1  # one line, no traceback
+    assert list(outbox.iterdir()) == []
+    assert key_file.read_bytes() == b"not a key"  # never silently replaced
+    services = commune.open()  # the rest of the software still opens
+    services.close()
+    assert key_file.read_bytes() == b"not a key"
+
+
+def test_unsigned_forged_and_badly_keyed_files_are_refused(
+    commune: Site, province: Site, outbox: Path, tmp_path: Path
+) -> None:
+    add_models(commune, 2)
+    good = commune.export(outbox)
+    with zipfile.ZipFile(good) as archive:
+        manifest = json.loads(archive.read(fmt.MANIFEST))
+        models = archive.read(fmt.MODELS)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    unsigned = {k: v for k, v in manifest.items() if k not in ("signature", "public_key")}
+    _rezip(good, bad / "unsigned.dvk", {fmt.MANIFEST: dumps(unsigned).encode()}, rehash=False)
+    forged = {**manifest, "sequence": 99}
+    _rezip(good, bad / "forged.dvk", {fmt.MANIFEST: dumps(forged).encode()}, rehash=False)
+    tampered = models.replace("Pá Khoang".encode(), "Pá Khoang!".encode(), 1)
+    # the hashes fixed, the signature not
+    _rezip(good, bad / "member.dvk", {fmt.MODELS: tampered}, rehash=True)
+    not_a_key = {**manifest, "public_key": base64.b64encode(b"\x01" * 31).decode()}
+    _rezip(good, bad / "key.dvk", {fmt.MANIFEST: dumps(not_a_key).encode()}, rehash=False)
+    expected = {
+        "unsigned.dvk": "không có chữ ký số",
+        "forged.dvk": "chữ ký số không khớp",
+        "member.dvk": "chữ ký số không khớp",
+        "key.dvk": "khoá công khai ghi trong tệp không phải khoá Ed25519 hợp lệ",
+    }
+    before = file_bytes(province.path)
+    for name, message in expected.items():
+        code, out, _ = province.cli("package", "import", str(bad / name), "--yes")
+        assert code == 1, name
+        assert f"Tệp “{name}” bị từ chối: {message}" in out, (name, out)
+    assert file_bytes(province.path) == before
+    assert _keys_of(province) == []
+
+
+def test_first_file_remembers_the_key_and_a_new_key_needs_the_unit_code(
+    commune: Site, province: Site, outbox: Path
+) -> None:
+    add_models(commune, 1)
+    first = commune.export(outbox)
+    old = _fingerprint(commune)
+    code, out, _ = province.cli("package", "import", str(first), "--dry-run")
+    assert code == 0 and old in out and "khoá mới, sẽ ghi nhận" in out
+    assert _keys_of(province) == []  # a dry run remembers nothing
+    code, out, err = province.cli("package", "import", str(first), "--yes")
+    assert code == 0, err + out
+    assert _keys_of(province) == [("Xã Ngọc Chiến (03820)", old, True)]
+    assert _key_audit(province) == [
+        (
+            "Nguyễn Thị Hoa",
+            f"Ghi nhận khoá của Xã Ngọc Chiến (03820), dấu vân tay {old}",
+            {"unit": "03820", "fingerprint": old, "file": first.name},
+        )
+    ]
+    # the same key again: nothing to confirm
+    add_models(commune, 1)
+    second = commune.export(outbox)
+    code, out, _ = province.cli("package", "import", str(second), "--yes")
+    assert code == 0 and "KHOÁ KÝ ĐÃ ĐỔI" not in out and "khoá mới" not in out
+    assert len(_key_audit(province)) == 1
+
+    # the commune's PC is reinstalled: a new key pair, the same unit
+    signing_key_path(commune.path).unlink()
+    add_models(commune, 1)
+    third = commune.export(outbox)
+    new = _fingerprint(commune)
+    assert new != old
+    before = file_bytes(province.path)
+    code, out, _ = province.cli("package", "import", str(third), "--yes")
+    assert code == 1
+    assert "KHOÁ KÝ ĐÃ ĐỔI" in out and old in out and new in out and "gọi điện" in out
+    assert "--accept-new-key 03820" in out
+    assert file_bytes(province.path) == before  # --yes never accepts a key change
+    code, out, _ = province.cli("package", "import", str(third), "--accept-new-key", "03808",
+                                "--yes")  # fmt: skip
+    assert code == 1 and "không có tệp nào của đơn vị 03808 mang khoá ký mới" in out
+    assert file_bytes(province.path) == before
+
+    code, out, err = province.cli("package", "import", str(third), "--accept-new-key", "03820",
+                                  "--yes")  # fmt: skip
+    assert code == 0, err + out
+    assert "Đã nhập 1 tệp" in out
+    services = province.open()
+    assert services.models.count() == 3
+    services.close()
+    assert _keys_of(province) == [
+        ("Xã Ngọc Chiến (03820)", new, True),
+        ("Xã Ngọc Chiến (03820)", old, False),
+    ]
+    actor, subject, details = _key_audit(province)[-1]
+    assert actor == "Nguyễn Thị Hoa"
+    assert subject == (
+        f"Chấp nhận khoá mới của Xã Ngọc Chiến (03820): dấu vân tay cũ {old}, mới {new}"
+    )
+    assert details == {"unit": "03820", "old_fingerprint": old, "new_fingerprint": new,
+                       "file": third.name}  # fmt: skip
+    code, out, _ = province.cli("package", "key")
+    assert new in out and old in out and "đang dùng" in out and "đã thay lúc" in out
+    # a file still signed by the old key is now the odd one out
+    old_file = outbox.parent / "old-key.dvk"
+    _rezip(second, old_file, {}, rehash=False)
+    code, out, _ = province.cli("package", "import", str(old_file), "--dry-run")
+    assert code == 1 and "KHOÁ KÝ ĐÃ ĐỔI" in out
+
+
+def test_feedback_is_signed_and_the_commune_trusts_the_level_above_on_first_use(
+    commune: Site, province: Site, outbox: Path, tmp_path: Path
+) -> None:
+    add_models(commune, 1)
+    assert province.cli("package", "import", str(commune.export(outbox)), "--yes")[0] == 0
+    down = tmp_path / "down"
+    down.mkdir()
+    assert province.cli("package", "feedback", "--out", str(down))[0] == 0
+    (feedback,) = down.iterdir()
+    code, out, err = commune.cli("package", "import", str(feedback), "--yes")
+    assert code == 0, err + out
+    above = _fingerprint(province)
+    assert _keys_of(commune) == [("Tỉnh Sơn La (14)", above, True)]
+    # the province reinstalls; its next feedback is held until the commune accepts the key
+    signing_key_path(province.path).unlink()
+    again = tmp_path / "again"
+    again.mkdir()
+    assert province.cli("package", "feedback", "--out", str(again))[0] == 0
+    (second,) = again.iterdir()
+    code, out, _ = commune.cli("package", "import", str(second), "--yes")
+    assert code == 1 and "KHOÁ KÝ ĐÃ ĐỔI" in out and above in out
+    code, out, err = commune.cli("package", "import", str(second), "--yes", "--accept-new-key",
+                                 "14")  # fmt: skip
+    assert code == 0, err + out
+    assert _keys_of(commune)[0] == ("Tỉnh Sơn La (14)", _fingerprint(province), True)
