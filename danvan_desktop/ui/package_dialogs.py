@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from danvan_desktop.services.errors import UserError
 from danvan_desktop.services.packages import ApplyResult, ExportResult, PackagePreview
 from danvan_desktop.sync.apply import COUNT_KEYS, COUNT_LABELS
 
@@ -99,6 +100,14 @@ class ExportPackageDialog(QDialog):
                          f"{received}")  # fmt: skip
         else:
             lines.append("<b>Lần xuất trước:</b> chưa xuất lần nào")
+        try:
+            fingerprint = services.packages.own_key().fingerprint
+            lines.append(
+                f"<b>Dấu vân tay khoá ký:</b> {fingerprint} (đọc cho cấp trên khi họ gọi điện "
+                "xác nhận)"
+            )
+        except UserError as error:  # a damaged key file: say so here, export will refuse
+            lines.append(f"<b>Khoá ký:</b> {error}")
         self.summary = QLabel("<br>".join(lines), self)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.folder_edit = QLineEdit(str(default_folder()), self)
@@ -168,6 +177,7 @@ class ExportPackageDialog(QDialog):
         self.result_label.setText(
             f"Đã xuất tệp <b>{result.path.name}</b> (số {result.sequence}): {c['models']} mô "
             f"hình, {c['tombstones']} mô hình đã xóa.<br>Trong thư mục {result.path.parent}"
+            f"<br>Ký bằng khoá có dấu vân tay {result.fingerprint}"
         )
         self.exported.emit(result)
 
@@ -178,8 +188,8 @@ class ImportPackagesDialog(QDialog):
 
     applied = Signal()
 
-    HEADERS = ("Tệp", "Đơn vị gửi", "Số", "Ngày xuất", *(COUNT_LABELS[k] for k in COUNT_KEYS),
-               "Tình trạng")  # fmt: skip
+    HEADERS = ("Tệp", "Đơn vị gửi", "Số", "Ngày xuất", "Dấu vân tay khoá",
+               *(COUNT_LABELS[k] for k in COUNT_KEYS), "Tình trạng")  # fmt: skip
 
     def __init__(
         self, context: UiContext, paths: Sequence[Path] = (), parent: QWidget | None = None
@@ -266,6 +276,8 @@ class ImportPackagesDialog(QDialog):
             return "Bị từ chối", REFUSED_COLOR
         if preview.already_imported is not None:
             return "Đã nhập từ trước", None
+        if preview.key_changed:
+            return "Khoá ký đã đổi, cần xác nhận", REFUSED_COLOR
         if preview.refusals:
             return "Hợp lệ, có mô hình bị từ chối", REFUSED_COLOR
         return "Hợp lệ", None
@@ -281,13 +293,13 @@ class ImportPackagesDialog(QDialog):
                 source,
                 str(p.sequence) if p.ok else "",
                 when,
+                p.fingerprint,
                 *((str(p.counts[k]) if p.ok else "") for k in COUNT_KEYS),
             ]
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, _item(text))
-            self.table.setItem(
-                row, len(cells), _item(status, color=color, tip=p.error or " ".join(p.notes))
-            )
+            tip = p.error or " ".join([*p.notes, p.key_note]).strip()
+            self.table.setItem(row, len(cells), _item(status, color=color, tip=tip))
         good = [p for p in self.previews if p.ok and p.already_imported is None]
         refused = [p for p in self.previews if not p.ok]
         if self.results:
@@ -300,6 +312,9 @@ class ImportPackagesDialog(QDialog):
                 text += f", {already} đã nhập từ trước"
             if refused:
                 text += f", {len(refused)} bị từ chối (xem lý do bên dưới)"
+            changed = sum(1 for p in good if p.key_changed)
+            if changed:
+                text += f"; {changed} tệp có khoá ký đã đổi, sẽ hỏi xác nhận khi nhập"
             text += "."
         self.summary_label.setText(text)
         self.apply_button.setEnabled(bool(good) and not self.results)
@@ -314,22 +329,55 @@ class ImportPackagesDialog(QDialog):
             return
         p = self.previews[rows[0].row()]
         lines = [p.error] if p.error else []
+        lines += [p.key_note] if p.key_note else []
         lines += p.notes
         lines += [f"Mô hình “{name}” bị từ chối: {reason}." for name, reason in p.refusals]
         if self.results and self.results[rows[0].row()].message and not p.error:
             lines.append(self.results[rows[0].row()].message)
         if not lines and p.ok:
-            lines.append("Tệp hợp lệ, mã kiểm tra SHA-256 khớp: " + p.sha256)
+            lines.append(
+                f"Tệp hợp lệ, chữ ký số đúng (khoá {p.fingerprint}), mã kiểm tra SHA-256 khớp: "
+                + p.sha256
+            )
         self.details.setPlainText("\n".join(lines))
+
+    def _accepted_keys(self) -> set[str]:
+        """Ask, unit by unit, about files signed by another key than the one remembered; the
+        codes of the units whose new key the person accepts."""
+        accepted: set[str] = set()
+        asked: set[str] = set()
+        for p in self.previews:
+            if not (p.ok and p.already_imported is None and p.key_changed):
+                continue
+            if p.source_code in asked:
+                continue
+            asked.add(p.source_code)
+            unit = f"{p.source_name} ({p.source_code})"
+            text = (
+                f"Tệp “{p.path.name}” của {unit} được ký bằng một khoá khác với khoá đã ghi nhận "
+                f"của đơn vị này.\n\n"
+                f"Dấu vân tay đã ghi nhận:  {p.known_fingerprint}\n"
+                f"Dấu vân tay trong tệp:     {p.fingerprint}\n\n"
+                f"Hãy gọi điện cho {p.source_name}, nhờ cán bộ đọc dấu vân tay khoá ký của đơn "
+                "vị (ở cửa sổ “Xuất gói gửi cấp trên”). Chỉ chấp nhận khi dấu vân tay họ đọc "
+                "khớp với dấu vân tay trong tệp (đơn vị cài lại máy sẽ có khoá mới). Nếu không "
+                "chấp nhận, các tệp của đơn vị này không được nhập; các tệp khác vẫn được nhập."
+            )
+            if self._context.prompter.confirm(
+                self, "Khoá ký của đơn vị đã đổi", text, ok_text="Chấp nhận khoá mới"
+            ):
+                accepted.add(p.source_code)
+        return accepted
 
     def apply(self) -> None:
         packages = self._context.services.packages
         previews = list(self.previews)
+        accepted = self._accepted_keys()
         self.apply_button.setEnabled(False)
         run_operation(
             self._context,
             self,
-            lambda _progress: packages.apply(previews),
+            lambda _progress: packages.apply(previews, accept_keys=accepted),
             self._show_results,
             title="Nhập gói dữ liệu",
             text="Đang sao lưu và nhập dữ liệu…",

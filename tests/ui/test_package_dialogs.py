@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableWidget
 
 from danvan_desktop.domain import EventData, Status
+from danvan_desktop.paths import signing_key_path
 from danvan_desktop.services import open_services
 from danvan_desktop.services.models import ModelFilter
 from tests.core.test_package import Site, _site, add_models
@@ -247,3 +248,98 @@ def test_province_window_unit_tree_read_only_form_and_feedback(
         form.close()
     finally:
         next(gen, None)
+
+
+def test_export_dialog_shows_the_key_fingerprint(
+    qtbot: Any, context: UiContext, tmp_path: Path
+) -> None:
+    fingerprint = context.services.packages.own_key().fingerprint
+    dialog = ExportPackageDialog(context)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert f"Dấu vân tay khoá ký:</b> {fingerprint}" in dialog.summary.text()
+    dialog.folder_edit.setText(str(tmp_path))
+    with qtbot.waitSignal(dialog.exported):
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    assert f"dấu vân tay {fingerprint}" in dialog.result_label.text()
+
+
+def _changed_key_file(sites: dict[str, Site], province: UiContext, tmp_path: Path) -> Path:
+    """The province knows the commune's first key; the commune reinstalls and sends again."""
+    first = tmp_path / "first"
+    first.mkdir()
+    add_models(sites["a"], 1)
+    sites["a"].export(first)
+    packages = province.services.packages
+    assert [r.status for r in packages.apply(packages.preview([first]))] == ["applied"]
+    signing_key_path(sites["a"].path).unlink()
+    second = tmp_path / "second"
+    second.mkdir()
+    add_models(sites["a"], 1)
+    return sites["a"].export(second)
+
+
+def test_a_changed_key_is_asked_about_with_both_fingerprints_and_refused_when_declined(
+    qtbot: Any,
+    province: UiContext,
+    sites: dict[str, Site],
+    prompter: ScriptedPrompter,
+    tmp_path: Path,
+) -> None:
+    package = _changed_key_file(sites, province, tmp_path)
+    (old,) = [e.fingerprint for e in province.services.packages.unit_keys()]
+    dialog = ImportPackagesDialog(province, [package])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    new = dialog.previews[0].fingerprint
+    assert new != old
+    table = dialog.table
+    count = table.columnCount()
+    headers = [table.model().headerData(c, Qt.Orientation.Horizontal) for c in range(count)]
+    assert cell(dialog.table, 0, headers.index("Dấu vân tay khoá")) == new
+    assert cell(dialog.table, 0, len(headers) - 1) == "Khoá ký đã đổi, cần xác nhận"
+    assert old in dialog.details.toPlainText() and new in dialog.details.toPlainText()
+    assert "sẽ hỏi xác nhận" in dialog.summary_label.text()
+    shot(dialog, "key_changed")
+    before = sites["p"].path.read_bytes()
+    prompter.answers = [False]
+    with qtbot.waitSignal(dialog.applied):
+        qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    (question,) = prompter.asked
+    assert old in question and new in question and "gọi điện" in question
+    assert cell(dialog.table, 0, len(headers) - 1) == "Bị từ chối"
+    assert "chưa được nhập" in dialog.details.toPlainText()
+    assert province.services.models.count() == 1
+    assert sites["p"].path.read_bytes() == before
+    assert [e.fingerprint for e in province.services.packages.unit_keys()] == [old]
+
+
+def test_a_changed_key_accepted_in_the_dialog_is_remembered_and_the_file_applied(
+    qtbot: Any,
+    province: UiContext,
+    sites: dict[str, Site],
+    prompter: ScriptedPrompter,
+    tmp_path: Path,
+) -> None:
+    from danvan_desktop.db.schema import AuditEntry
+
+    package = _changed_key_file(sites, province, tmp_path)
+    (old,) = [e.fingerprint for e in province.services.packages.unit_keys()]
+    dialog = ImportPackagesDialog(province, [package])
+    qtbot.addWidget(dialog)
+    new = dialog.previews[0].fingerprint
+    prompter.answers = [True]
+    with qtbot.waitSignal(dialog.applied):
+        dialog.apply()
+    assert len(prompter.asked) == 1
+    assert cell(dialog.table, 0, dialog.table.columnCount() - 1) == "Đã nhập"
+    assert province.services.models.count() == 2
+    keys = province.services.packages.unit_keys()
+    assert [(k.fingerprint, k.replaced_at is None) for k in keys] == [(new, True), (old, False)]
+    with province.services.db.session() as session:
+        subjects = [
+            e.subject for e in session.query(AuditEntry).filter(AuditEntry.action == "key")
+        ]
+    assert subjects[-1] == (
+        f"Chấp nhận khoá mới của Xã Ngọc Chiến (03820): dấu vân tay cũ {old}, mới {new}"
+    )
