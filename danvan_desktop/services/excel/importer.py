@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -292,12 +293,8 @@ def _read_rows(path: Path) -> tuple[str, list[list[_Cell]]]:
         wb = load_workbook(path, read_only=True, data_only=False)
     except FileNotFoundError:
         raise UserError(f"Không tìm thấy tệp {path}.") from None
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise UserError(
-            f"Không đọc được tệp {path.name}: không phải bảng tính Excel .xlsx hợp lệ "
-            f"({error.__class__.__name__}). Nếu là tệp .xls cũ, hãy mở bằng Excel và lưu lại "
-            "dạng .xlsx."
-        ) from error
+    except _UNREADABLE as error:
+        raise _unreadable(path, error) from error
     try:
         sheets = list(wb.worksheets)
         chosen = next((ws for ws in sheets if _key(ws.title) == MODELS_SHEET_KEY), sheets[0])
@@ -306,8 +303,24 @@ def _read_rows(path: Path) -> tuple[str, list[list[_Cell]]]:
             for row in chosen.iter_rows()
         ]
         return str(chosen.title), rows
+    except _UNREADABLE as error:
+        # Read-only mode parses a sheet while its rows are read: broken XML shows up here.
+        raise _unreadable(path, error) from error
     finally:
         wb.close()
+
+
+# SyntaxError: the XML parsers' errors (ElementTree's ParseError, lxml's XMLSyntaxError).
+_UNREADABLE = (InvalidFileException, zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError,
+               ValueError, SyntaxError)  # fmt: skip
+
+
+def _unreadable(path: Path, error: BaseException) -> UserError:
+    return UserError(
+        f"Không đọc được tệp {path.name}: không phải bảng tính Excel .xlsx hợp lệ hoặc tệp bị "
+        f"hỏng ({error.__class__.__name__}). Nếu là tệp .xls cũ, hãy mở bằng Excel và lưu lại "
+        "dạng .xlsx; nếu tệp bị hỏng, hãy chép lại tệp."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
