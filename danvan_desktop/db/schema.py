@@ -21,8 +21,10 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -264,3 +266,54 @@ class UnitKey(Base):
     accepted_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now)
     accepted_by: Mapped[str] = mapped_column(String(255), default="")
     replaced_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+# ---------------------------------------------------------------------------------------------
+# The search index (migration 0004): an FTS5 table with the trigram tokenizer over
+# `model.search_text` (already folded: no diacritics, đ → d, lower case), so a word of the search
+# box is found by the index instead of a LIKE over every row. It stores no text of its own
+# (content='model') and triggers keep it in step with every write of `search_text`, whichever
+# path writes it (the ORM, bulk inserts of package apply and Excel import, raw SQL).
+# A migration that copies the model table (Alembic batch mode) must create the triggers again.
+
+SEARCH_TABLE = "model_search"
+_SEARCH_DDL = (
+    f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5("
+    "search_text, content='model', content_rowid='id', tokenize='trigram')",
+    f"CREATE TRIGGER {SEARCH_TABLE}_insert AFTER INSERT ON model BEGIN "
+    f"INSERT INTO {SEARCH_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END",
+    f"CREATE TRIGGER {SEARCH_TABLE}_delete AFTER DELETE ON model BEGIN "
+    f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); END",
+    f"CREATE TRIGGER {SEARCH_TABLE}_update AFTER UPDATE OF search_text ON model BEGIN "
+    f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); "
+    f"INSERT INTO {SEARCH_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END",
+)
+
+
+def is_search_table(name: str | None) -> bool:
+    """The index and its shadow tables: not ORM tables (schema comparisons leave them out)."""
+    return bool(name) and str(name).startswith(SEARCH_TABLE)
+
+
+def create_search_index(connection: Connection) -> bool:
+    """Create the index and its triggers and fill it from the rows present. Returns False,
+    leaving the database as it was, when this SQLite has no FTS5 trigram tokenizer (searching
+    then reads every row, as before 0004)."""
+    try:
+        connection.exec_driver_sql(
+            "CREATE VIRTUAL TABLE temp.danvan_probe USING fts5(x, tokenize='trigram')"
+        )
+        connection.exec_driver_sql("DROP TABLE temp.danvan_probe")
+    except OperationalError:
+        return False
+    for statement in _SEARCH_DDL:
+        connection.exec_driver_sql(statement)
+    connection.exec_driver_sql(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('rebuild')")
+    return True
+
+
+@event.listens_for(Model.__table__, "after_create")
+def _search_index_with_table(_target: object, connection: Connection, **_kw: object) -> None:
+    create_search_index(connection)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 
 from danvan_desktop.domain import (
     EventData,
@@ -71,17 +72,62 @@ FORCES = (
 )
 
 
-def demo_models(unit_ids: list[int], count: int, rng: random.Random) -> list[ModelData]:
+# Names for people and places, so a national-scale demo (the benchmark) is not 100,000 copies
+# of ten villages and five people.
+SURNAMES = (
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương",
+    "Lò", "Quàng", "Cầm", "Tòng", "Lường", "Hà", "Sùng", "Giàng", "Thào", "Mùa", "Vàng", "Đinh",
+)  # fmt: skip
+MIDDLE_NAMES = ("Văn", "Thị", "Đức", "Minh", "Thanh", "Ngọc", "Hữu", "Xuân", "Thu", "Quốc")
+GIVEN_NAMES = (
+    "Hặc", "Đào", "Ơn", "Quyết", "Hoà", "Hùng", "Lan", "Dũng", "Hương", "Thắng", "Mai", "Sơn",
+    "Tuấn", "Nga", "Khánh", "Phương", "Chiến", "Yến", "Bình", "Thủy", "Sính", "Páo", "Chứ",
+    "Dế", "Lả", "Ếch", "Ươm", "Nhung", "Cường", "Đông",
+)  # fmt: skip
+VILLAGE_KINDS = ("Bản", "Bản", "Thôn", "Thôn", "Tổ dân phố", "Xóm", "Ấp", "Buôn", "Làng")
+VILLAGE_STEMS = (
+    "Pá Khoang", "Nà Luông", "Huổi Chà", "Phiêng Cại", "Co Muông", "Tà Sứ", "Đồng Tâm", "Lướt",
+    "Đán", "Hồng Phong", "Tân Lập", "Quyết Tiến", "Phú Mỹ", "An Hòa", "Bình Minh", "Đoàn Kết",
+    "Thống Nhất", "Ea Sar", "Buôn Trấp", "Kon Klor", "Mường Tè", "Sín Chải", "Hòa Bình",
+    "Thắng Lợi", "Cầu Ngang", "Vĩnh Phước", "Long Thạnh", "Bàu Trâm", "Khánh Hội", "Xuân Sơn",
+)  # fmt: skip
+
+
+def person_name(rng: random.Random) -> str:
+    return f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE_NAMES)} {rng.choice(GIVEN_NAMES)}"
+
+
+def village_names(rng: random.Random, count: int) -> list[str]:
+    """`count` village names ("Bản Pá Khoang", "Tổ dân phố 3", "Thôn Đồng Tâm 2")."""
+    names = []
+    for _ in range(count):
+        kind = rng.choice(VILLAGE_KINDS)
+        if kind == "Tổ dân phố":
+            names.append(f"{kind} {rng.randint(1, 25)}")
+        else:
+            number = f" {rng.randint(1, 5)}" if rng.random() < 0.2 else ""
+            names.append(f"{kind} {rng.choice(VILLAGE_STEMS)}{number}")
+    return names
+
+
+def demo_models(
+    unit_ids: Sequence[int],
+    count: int,
+    rng: random.Random,
+    villages: Sequence[str] = VILLAGES,
+) -> list[ModelData]:
     out: list[ModelData] = []
     # Deal names like cards, so a small demo does not repeat one name three times.
     collective: list[tuple[str, Field]] = []
     for index in range(count):
-        village = rng.choice(VILLAGES)
+        village = rng.choice(villages)
         start, end = rng.choice(((2021, 2025), (2025, 2030), (2025, 2030)))
         registered = dt.date(start, rng.randint(1, 12), rng.randint(1, 28))
         lead, coordinating = rng.sample(FORCES, 2)
         if index % 5 == 4:
             name, fld, person, position = rng.choice(INDIVIDUAL_MODELS)
+            if villages is not VILLAGES:  # a large demo: many people, not five
+                person = person_name(rng)
             subject = SubjectType.INDIVIDUAL
             kind = Kind.EXEMPLAR
         else:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Integer, Select, Text, and_, column, func, select, table, text
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from danvan_desktop.db.engine import Database
-from danvan_desktop.db.schema import Model, ModelEvent, Unit, utc_now
+from danvan_desktop.db.schema import SEARCH_TABLE, Model, ModelEvent, Unit, utc_now
 from danvan_desktop.domain import (
     DEFAULT_PERIODS,
     EVENT_FIELD_LABELS,
@@ -39,6 +39,9 @@ from danvan_desktop.services.errors import ConflictError, UserError
 
 # ---------------------------------------------------------------------------------------------
 # What the list shows
+
+# The search index of migration 0004 (db/schema.py), as SQLAlchemy sees it.
+_SEARCH = table(SEARCH_TABLE, column("rowid", Integer), column("search_text", Text))
 
 
 @dataclass(frozen=True)
@@ -106,10 +109,21 @@ class ModelFilter:
     ethnic_minority_area: bool | None = None
     unit_ids: tuple[int, ...] | None = None
 
-    def conditions(self) -> list[ColumnElement[bool]]:
+    def conditions(self, indexed: bool = False) -> list[ColumnElement[bool]]:
+        """The WHERE of the filter; `indexed`: the database has the search index (0004)."""
         conditions: list[ColumnElement[bool]] = [Model.deleted.is_(False)]
-        for term in search_terms(self.text):
-            # Words start where a space is: "an" finds "An Bình", not "Khánh Hòa".
+        terms = search_terms(self.text)
+        if indexed:
+            # Words start where a space is: "an" finds "An Bình", not "Khánh Hòa". With the
+            # space a word of two letters is three characters, a trigram the index can find;
+            # a one-letter word stays a LIKE, over the rows the other words left.
+            phrases = [_phrase(term) for term in terms if len(term) > 1]
+            if phrases:
+                query = " ".join(phrases)
+                found = select(_SEARCH.c.rowid).where(_SEARCH.c.search_text.match(query))
+                conditions.append(Model.id.in_(found))
+            terms = [term for term in terms if len(term) == 1]
+        for term in terms:
             conditions.append(Model.search_text.contains(" " + term, autoescape=True))
         if self.period is not None:
             conditions.append(
@@ -130,6 +144,11 @@ class ModelFilter:
         if self.unit_ids is not None:
             conditions.append(Model.unit_id.in_(self.unit_ids))
         return conditions
+
+
+def _phrase(term: str) -> str:
+    """An FTS5 phrase for " term": quoted, so the user's text is never query syntax."""
+    return '" ' + term.replace('"', '""') + '"'
 
 
 # ---------------------------------------------------------------------------------------------
@@ -181,11 +200,18 @@ class ModelRecord:
 _DATA_FIELDS = tuple(f.name for f in fields(ModelData))
 # Lines the search box looks in, besides the name.
 _SEARCHED = ("name", "person_name", "person_position", "person_unit", "village")
+_INDEXED = ("name", *_SEARCHED)
 
 
-def _search_text(data: ModelData, unit_name: str) -> str:
-    words = [fold(getattr(data, name)) for name in _SEARCHED] + [fold(unit_name)]
+def _search_text(values: Mapping[str, Any], unit_name: str) -> str:
+    words = [fold(values[name]) for name in _SEARCHED] + [fold(unit_name)]
     return " " + " ".join(w for w in words if w)
+
+
+def index_values(values: Mapping[str, Any], unit_name: str) -> dict[str, str]:
+    """The derived columns of a model from its field values (bulk writes use this directly;
+    the search index follows `search_text` by the triggers of migration 0004)."""
+    return {"sort_name": fold(values["name"]), "search_text": _search_text(values, unit_name)}
 
 
 def _set_fields(model: Model, data: ModelData, unit_name: str) -> None:
@@ -198,8 +224,9 @@ def _set_fields(model: Model, data: ModelData, unit_name: str) -> None:
 def index_model(model: Model, unit_name: str) -> None:
     """Keep the derived columns in step with the fields: the sort key and the search words.
     Every write of a model's fields ends here (the form, the command line, package apply)."""
-    model.sort_name = fold(model.name)
-    model.search_text = _search_text(_to_data(model), unit_name)
+    derived = index_values({name: getattr(model, name) for name in _INDEXED}, unit_name)
+    model.sort_name = derived["sort_name"]
+    model.search_text = derived["search_text"]
 
 
 def _to_data(model: Model) -> ModelData:
@@ -262,6 +289,7 @@ class ModelService:
         # Set by open_services: for a model's unit, this installation's unit id when the model
         # was received from a unit below (read-only here except this level's own decisions).
         self.decision_owner: Callable[[int], int | None] = lambda _unit_id: None
+        self._has_index: bool | None = None
 
     def allowed_steps(self, model_id: int) -> list[Status]:
         """The steps this installation may record next on the model (the level above records
@@ -287,7 +315,19 @@ class ModelService:
     # -- reading ------------------------------------------------------------------------------
 
     def _filtered(self, query: Select[int], flt: ModelFilter) -> Select[int]:
-        return query.where(*flt.conditions())
+        return query.where(*flt.conditions(indexed=self._indexed()))
+
+    def _indexed(self) -> bool:
+        """Whether the file has the search index (not where SQLite lacks FTS5 trigram)."""
+        if self._has_index is None:
+            with self._db.session() as session:
+                self._has_index = bool(
+                    session.execute(
+                        text("SELECT 1 FROM sqlite_master WHERE name = :name"),
+                        {"name": SEARCH_TABLE},
+                    ).first()
+                )
+        return self._has_index
 
     def count(self, flt: ModelFilter | None = None) -> int:
         query = self._filtered(select(func.count(Model.id)), flt or ModelFilter())

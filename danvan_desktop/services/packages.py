@@ -693,10 +693,9 @@ def _trust_key(session: Any, package: Package, this: UnitRef, *, by: str, accept
 
 
 def _unit_refs(session: Any) -> dict[int, UnitRef]:
-    return {
-        row.id: (row.directory, row.code)
-        for row in session.execute(select(Unit.id, Unit.directory, Unit.code))
-    }
+    # Plain tuples: named rows cost more than the query itself on 13,000 units.
+    rows = session.execute(select(Unit.id, Unit.directory, Unit.code))
+    return {unit_id: (directory, code) for unit_id, directory, code in rows}
 
 
 def _acknowledge(session: Any, package: Package, this: UnitRef) -> None:

@@ -14,13 +14,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Table, and_, bindparam, insert, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
 from danvan_desktop.db.schema import Model, ModelEvent, Unit
 from danvan_desktop.directory import province_successors
 from danvan_desktop.domain import DATE_FIELDS, Directory, Status, fold
-from danvan_desktop.services.models import current_status, index_model
+from danvan_desktop.services.models import current_status, index_model, index_values
 from danvan_desktop.sync import format as fmt
 from danvan_desktop.sync.reader import Package, PackageError
 from danvan_desktop.sync.records import (
@@ -32,6 +32,7 @@ from danvan_desktop.sync.records import (
     ref_of,
 )
 
+_BLOCK = 2000  # models read, decided and written together
 COUNT_KEYS = ("created", "updated", "unchanged", "stale", "deleted", "refused")
 COUNT_LABELS = {
     "created": "Thêm mới",
@@ -61,6 +62,21 @@ class Outcome:
     changed: list[ModelChange] = field(default_factory=list)  # filled when writing
 
 
+@dataclass(frozen=True)
+class UnitRow:
+    """What applying needs of a unit; plain values, so they outlive the session's objects
+    (the session is emptied after every block to keep memory flat)."""
+
+    id: int
+    directory: str
+    code: str
+    name: str
+    parent_id: int | None
+
+
+_UNIT_COLUMNS = (Unit.id, Unit.directory, Unit.code, Unit.name, Unit.parent_id)
+
+
 class UnitResolver:
     """Unit references of a package against the directory in the database."""
 
@@ -68,14 +84,36 @@ class UnitResolver:
         self._session = session
         self._package = package
         self._from_file = {(u["directory"], u["code"]): u for u in package.units}
-        self._db: dict[UnitRef, Unit | None] = {}
+        self._db: dict[UnitRef, UnitRow | None] = {}
+        self._by_id: dict[int, UnitRow] = {}
+        self._within: dict[tuple[UnitRef, UnitRef], bool] = {}
+        # The file's units in one query rather than one query each.
+        refs = list(self._from_file)
+        for start in range(0, len(refs), 400):
+            chunk = refs[start : start + 400]
+            self._load(tuple_(Unit.directory, Unit.code).in_(chunk))
+            for ref in chunk:
+                self._db.setdefault(ref, None)
 
-    def db_unit(self, ref: UnitRef) -> Unit | None:
+    def _load(self, condition: ColumnElement[bool]) -> list[UnitRow]:
+        rows = [
+            UnitRow(*row) for row in self._session.execute(select(*_UNIT_COLUMNS).where(condition))
+        ]
+        for row in rows:
+            self._db[(row.directory, row.code)] = row
+            self._by_id[row.id] = row
+        return rows
+
+    def db_unit(self, ref: UnitRef) -> UnitRow | None:
         if ref not in self._db:
-            self._db[ref] = self._session.scalar(
-                select(Unit).where(Unit.directory == ref[0], Unit.code == ref[1])
-            )
+            found = self._load(and_(Unit.directory == ref[0], Unit.code == ref[1]))
+            self._db[ref] = found[0] if found else None
         return self._db[ref]
+
+    def _by_unit_id(self, unit_id: int) -> UnitRow | None:
+        if unit_id not in self._by_id:
+            self._load(Unit.id == unit_id)
+        return self._by_id.get(unit_id)
 
     def known(self, ref: UnitRef) -> bool:
         return self.db_unit(ref) is not None or (
@@ -87,7 +125,7 @@ class UnitResolver:
         if unit is not None:  # the directory here is trusted over the file's claim
             if unit.parent_id is None:
                 return None
-            parent = self._session.get(Unit, unit.parent_id)
+            parent = self._by_unit_id(unit.parent_id)
             return None if parent is None else (parent.directory, parent.code)
         item = self._from_file.get(ref)
         return ref_of(item["parent"]) if item else None
@@ -95,6 +133,12 @@ class UnitResolver:
     def is_within(self, ref: UnitRef, root: UnitRef) -> bool:
         """`ref` is `root` or below it. A 2025 province also holds the pre-2025 provinces
         merged into it (and so their districts and communes)."""
+        key = (ref, root)
+        if key not in self._within:
+            self._within[key] = self._walk_up(ref, root)
+        return self._within[key]
+
+    def _walk_up(self, ref: UnitRef, root: UnitRef) -> bool:
         current: UnitRef | None = ref
         for _ in range(20):
             if current is None:
@@ -111,7 +155,7 @@ class UnitResolver:
         item = self._from_file.get(ref)
         return f"{item['name']} ({ref[1]})" if item else ref[1]
 
-    def ensure(self, ref: UnitRef) -> Unit:
+    def ensure(self, ref: UnitRef) -> UnitRow:
         """The unit, creating a unit added by hand elsewhere (it travels with the package)."""
         unit = self.db_unit(ref)
         if unit is not None:
@@ -119,7 +163,7 @@ class UnitResolver:
         item = self._from_file[ref]
         parent_ref = ref_of(item["parent"])
         parent = self.ensure(parent_ref) if parent_ref else None
-        unit = Unit(
+        created = Unit(
             directory=ref[0],
             code=ref[1],
             name=item["name"],
@@ -128,10 +172,13 @@ class UnitResolver:
             level=item["level"],
             parent_id=parent.id if parent else None,
         )
-        self._session.add(unit)
+        self._session.add(created)
         self._session.flush()
-        self._db[ref] = unit
-        return unit
+        row = UnitRow(created.id, ref[0], ref[1], created.name, created.parent_id)
+        self._db[ref] = row
+        self._by_id[row.id] = row
+        self._within.clear()  # a new unit may change what lies below what
+        return row
 
 
 def check_units(session: Session, package: Package, this: UnitRef) -> UnitResolver:
@@ -206,15 +253,19 @@ def process(
         return units.known(unit_ref) and units.is_within(unit_ref, root)
 
     batch: list[dict[str, Any]] = []
+    new: list[dict[str, Any]] = []  # models this block creates, written together
 
     def flush() -> None:
-        uuids = [obj["uuid"] for obj in batch]
+        uuids = list({obj["uuid"] for obj in batch})
+        # Which models exist, in one light query; only those are loaded whole (with events),
+        # so a first import of many models never builds an object per model.
+        present = list(session.scalars(select(Model.id).where(Model.uuid.in_(uuids))))
         existing = {
             m.uuid: m
             for m in session.scalars(
-                select(Model).where(Model.uuid.in_(uuids)).options(selectinload(Model.events))
+                select(Model).where(Model.id.in_(present)).options(selectinload(Model.events))
             )
-        }
+        } if present else {}  # fmt: skip
         seen: set[str] = set()
         for obj in batch:
             if obj["uuid"] in seen:  # an exact duplicate line (different ones are refused)
@@ -224,6 +275,9 @@ def process(
         batch.clear()
         if write:  # keep memory flat: write this block out and forget its objects
             session.flush()
+            if new:
+                _insert_new(session, units, new, owned_by_file, ref_by_id)
+                new.clear()
             session.expunge_all()
 
     def _one(obj: dict[str, Any], model: Model | None) -> None:
@@ -243,7 +297,7 @@ def process(
             outcome.counts[key] += 1
             if write:
                 outcome.changed.append(ModelChange(obj["uuid"], title, key, None, obj["revision"]))
-                _write(session, units, obj, None, owned_by_file, ref_by_id)
+                new.append(obj)
             return
         model_ref = ref_by_id.get(model.unit_id)
         if model_ref is None or not owned_by_file(model_ref):
@@ -291,7 +345,7 @@ def process(
 
     for obj in package.models():
         batch.append(obj)
-        if len(batch) >= 500:
+        if len(batch) >= _BLOCK:
             flush()
     flush()
     return outcome
@@ -319,6 +373,129 @@ def _event_news(model: Model, obj: dict[str, Any], owned_by_file: Any) -> int:
     return news
 
 
+def _insert_new(
+    session: Session,
+    units: UnitResolver,
+    objs: list[dict[str, Any]],
+    owned_by_file: Any,
+    ref_by_id: dict[int, UnitRef],
+) -> None:
+    """Create models the database does not have, with their events: two multi-row inserts
+    instead of an object per row. The same rows as `_write` on a new model."""
+    model_rows: list[dict[str, Any]] = []
+    event_lists: list[list[dict[str, Any]]] = []
+    for obj in objs:
+        unit_ref = (obj["unit"]["directory"], obj["unit"]["code"])
+        unit = units.ensure(unit_ref)
+        ref_by_id[unit.id] = unit_ref
+        values = {
+            name: parse_date(value) if name in DATE_FIELDS else value
+            for name, value in obj["data"].items()
+        }
+        events = _merged_file_events(_file_events(obj, owned_by_file))
+        # As current_status: the latest step still in force, by date, then order of entry.
+        live = [
+            (dt.date.fromisoformat(e["event_date"]), index, e["status"])
+            for index, e in enumerate(events)
+            if e["voided_at"] is None
+        ]
+        values.update(
+            uuid=obj["uuid"],
+            unit_id=unit.id,
+            revision=obj["revision"],
+            created_at=_time(obj["created_at"]),
+            updated_at=_time(obj["updated_at"]),
+            created_by=obj["created_by"],
+            updated_by=obj["updated_by"],
+            deleted=obj["deleted"],
+            deleted_at=parse_time(obj["deleted_at"]),
+            status=max(live)[2] if live else Status.REGISTERED.value,
+            **index_values(values, unit.name),
+        )
+        model_rows.append(values)
+        event_lists.append(events)
+    table: Table = Model.__table__  # type: ignore[assignment]
+    # A plain executemany (RETURNING in parameter order would send one row per statement);
+    # the new ids are read back by uuid in one query.
+    session.execute(insert(table), model_rows)
+    uuids = [row["uuid"] for row in model_rows]
+    found = session.execute(select(Model.uuid, Model.id).where(Model.uuid.in_(uuids)))
+    id_of = {uuid: model_id for uuid, model_id in found}
+    ids = [id_of[uuid] for uuid in uuids]
+    event_rows: list[dict[str, Any]] = []
+    linked: set[int] = set()
+    for model_id, events in zip(ids, event_lists, strict=True):
+        for item in events:
+            owner_ref = ref_of(item["owner_unit"])
+            owner_id = units.ensure(owner_ref).id if owner_ref else None
+            event_rows.append(_event_row(item, model_id, owner_id))
+            if item["replaces"]:
+                linked.add(model_id)
+    if event_rows:
+        events_table: Table = ModelEvent.__table__  # type: ignore[assignment]
+        session.execute(insert(events_table), event_rows)
+    if linked:  # link a correction to the step it replaces, within the same model
+        _link_replacements(session, linked, [e for events in event_lists for e in events])
+
+
+def _merged_file_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per event uuid (a void wins), in the file's order."""
+    by_uuid: dict[str, dict[str, Any]] = {}
+    for item in events:
+        known = by_uuid.get(item["uuid"])
+        if known is None:
+            by_uuid[item["uuid"]] = item
+        elif known["voided_at"] is None and item["voided_at"] is not None:
+            voided = {k: item[k] for k in ("voided_at", "voided_by", "void_reason")}
+            by_uuid[item["uuid"]] = {**known, **voided}
+    return list(by_uuid.values())
+
+
+def _event_row(item: dict[str, Any], model_id: int, owner_id: int | None) -> dict[str, Any]:
+    return {
+        "uuid": item["uuid"],
+        "model_id": model_id,
+        "status": item["status"],
+        "event_date": dt.date.fromisoformat(item["event_date"]),
+        "recorded_by": item["recorded_by"],
+        "recorded_at": _time(item["recorded_at"]),
+        "deciding_body": item["deciding_body"],
+        "decision_number": item["decision_number"],
+        "decision_date": parse_date(item["decision_date"]),
+        "commendation_form": item["commendation_form"],
+        "commendation_level": item["commendation_level"],
+        "note": item["note"],
+        "replaces_id": None,
+        "voided_at": parse_time(item["voided_at"]),
+        "voided_by": item["voided_by"],
+        "void_reason": item["void_reason"],
+        "owner_unit_id": owner_id,
+    }
+
+
+def _link_replacements(session: Session, model_ids: set[int], items: list[dict[str, Any]]) -> None:
+    replaces = {item["uuid"]: item["replaces"] for item in items if item["replaces"]}
+    found = session.execute(
+        select(ModelEvent.id, ModelEvent.uuid, ModelEvent.model_id).where(
+            ModelEvent.model_id.in_(model_ids)
+        )
+    ).all()
+    ids = {(model_id, uuid): event_id for event_id, uuid, model_id in found}
+    changes = []
+    for event_id, uuid, model_id in found:
+        target = replaces.get(uuid)
+        if target is not None and (model_id, target) in ids:
+            changes.append({"event_id": event_id, "replaces": ids[(model_id, target)]})
+    if changes:
+        table: Table = ModelEvent.__table__  # type: ignore[assignment]
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("event_id"))
+            .values(replaces_id=bindparam("replaces")),
+            changes,
+        )
+
+
 def _write(
     session: Session,
     units: UnitResolver,
@@ -342,7 +519,7 @@ def _write(
     index_model(model, unit.name)
 
 
-def _write_data(model: Model, obj: dict[str, Any], unit: Unit) -> None:
+def _write_data(model: Model, obj: dict[str, Any], unit: UnitRow) -> None:
     data = obj["data"]
     for name, value in data.items():
         setattr(model, name, parse_date(value) if name in DATE_FIELDS else value)

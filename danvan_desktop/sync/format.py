@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 from danvan_desktop.domain import Field, Kind, Status, SubjectType
@@ -238,55 +239,86 @@ _TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
+Checker = Callable[[Any, str], "str | None"]
+_CHECKERS: dict[int, tuple[dict[str, Any], Checker]] = {}
+
+
 def validate(value: Any, schema: dict[str, Any], path: str = "") -> str | None:
     """The first problem of `value` against `schema` as "path: what", or None."""
-    where = path or "(gốc)"
-    if "const" in schema and value != schema["const"]:
-        return f"{where}: phải là {schema['const']!r}"
+    entry = _CHECKERS.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        entry = (schema, _compile(schema))
+        _CHECKERS[id(schema)] = entry
+    return entry[1](value, path)
+
+
+def _compile(schema: dict[str, Any]) -> Checker:
+    """A checker for `schema`, made once: the keywords are looked at here, not for every value
+    (100,000 models of a package go through it). Checks run in this order, first problem wins:
+    const, type, enum, string limits, number limits, required keys, properties, items."""
+    const = schema.get("const", _ABSENT)
     types = schema.get("type")
-    if types is not None:
-        names = [types] if isinstance(types, str) else list(types)
-        ok = any(
-            isinstance(value, _TYPES[name]) and not (name == "integer" and isinstance(value, bool))
-            for name in names
-        )
-        if not ok:
-            return f"{where}: sai kiểu (cần {' hoặc '.join(names)})"
-    if value is None:
+    names = [types] if isinstance(types, str) else list(types or ())
+    python_types = tuple(t for name in names for t in _TYPES[name])
+    bool_ok = "boolean" in names
+    enum = schema.get("enum")
+    max_length = schema.get("maxLength")
+    pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
+    date_format = schema.get("format")
+    minimum = schema.get("minimum")
+    maximum = schema.get("maximum")
+    required = tuple(schema.get("required", ()))
+    properties = {key: _compile(sub) for key, sub in schema.get("properties", {}).items()}
+    closed = schema.get("additionalProperties", True) is False
+    items = _compile(schema["items"]) if "items" in schema else None
+
+    def check(value: Any, path: str) -> str | None:
+        if const is not _ABSENT and value != const:
+            return f"{path or '(gốc)'}: phải là {const!r}"
+        if names and not (
+            isinstance(value, python_types) and (bool_ok or not isinstance(value, bool))
+        ):
+            return f"{path or '(gốc)'}: sai kiểu (cần {' hoặc '.join(names)})"
+        if value is None:
+            return None
+        if enum is not None and value not in enum:
+            return f"{path or '(gốc)'}: giá trị không hợp lệ {value!r}"
+        if isinstance(value, str):
+            if max_length is not None and len(value) > max_length:
+                return f"{path or '(gốc)'}: dài quá {max_length} ký tự"
+            if pattern is not None and not pattern.search(value):
+                return f"{path or '(gốc)'}: sai định dạng {value[:40]!r}"
+            if date_format is not None and not _is_format(value, date_format):
+                return f"{path or '(gốc)'}: không có ngày giờ này trong lịch {value[:40]!r}"
+        elif isinstance(value, int) and not isinstance(value, bool):
+            if minimum is not None and value < minimum:
+                return f"{path or '(gốc)'}: nhỏ hơn {minimum}"
+            if maximum is not None and value > maximum:
+                return f"{path or '(gốc)'}: lớn hơn {maximum}"
+        elif isinstance(value, dict):
+            for key in required:
+                if key not in value:
+                    return f"{path or '(gốc)'}: thiếu khóa “{key}”"
+            for key, item in value.items():
+                sub = properties.get(key)
+                if sub is None:
+                    if closed:
+                        return f"{path or '(gốc)'}: khóa không hợp lệ “{key}”"
+                    continue
+                problem = sub(item, f"{path}.{key}" if path else key)
+                if problem:
+                    return problem
+        if items is not None and isinstance(value, list):
+            for index, item in enumerate(value):
+                problem = items(item, f"{path}[{index}]")
+                if problem:
+                    return problem
         return None
-    if "enum" in schema and value not in schema["enum"]:
-        return f"{where}: giá trị không hợp lệ {value!r}"
-    if isinstance(value, str):
-        if "maxLength" in schema and len(value) > schema["maxLength"]:
-            return f"{where}: dài quá {schema['maxLength']} ký tự"
-        if "pattern" in schema and not re.search(schema["pattern"], value):
-            return f"{where}: sai định dạng {value[:40]!r}"
-        if "format" in schema and not _is_format(value, schema["format"]):
-            return f"{where}: không có ngày giờ này trong lịch {value[:40]!r}"
-    is_number = isinstance(value, int) and not isinstance(value, bool)
-    if is_number and "minimum" in schema and value < schema["minimum"]:
-        return f"{where}: nhỏ hơn {schema['minimum']}"
-    if is_number and "maximum" in schema and value > schema["maximum"]:
-        return f"{where}: lớn hơn {schema['maximum']}"
-    if isinstance(value, dict):
-        for key in schema.get("required", ()):
-            if key not in value:
-                return f"{where}: thiếu khóa “{key}”"
-        properties: dict[str, Any] = schema.get("properties", {})
-        for key, item in value.items():
-            if key not in properties:
-                if schema.get("additionalProperties", True) is False:
-                    return f"{where}: khóa không hợp lệ “{key}”"
-                continue
-            problem = validate(item, properties[key], f"{path}.{key}" if path else key)
-            if problem:
-                return problem
-    if isinstance(value, list) and "items" in schema:
-        for index, item in enumerate(value):
-            problem = validate(item, schema["items"], f"{path}[{index}]")
-            if problem:
-                return problem
-    return None
+
+    return check
+
+
+_ABSENT = object()
 
 
 def _is_format(value: str, name: str) -> bool:

@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 
 from danvan_desktop.db.engine import Database
 from danvan_desktop.db.migrate import head_revision, upgrade
-from danvan_desktop.db.schema import Base
+from danvan_desktop.db.schema import Base, is_search_table
 from danvan_desktop.paths import backup_dir, database_path
 from danvan_desktop.services import Services, UserError, open_services
 
@@ -21,7 +21,14 @@ def schema_differences(path: Path) -> list[object]:
     db = Database(path)
     try:
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            # The search index (FTS5 and its shadow tables) is raw SQL, not part of the ORM.
+            opts = {
+                "compare_type": True,
+                "include_name": lambda name, type_, _parents: not (
+                    type_ == "table" and is_search_table(name)
+                ),
+            }
+            context = MigrationContext.configure(connection, opts=opts)
             return list(compare_metadata(context, Base.metadata))
     finally:
         db.close()
