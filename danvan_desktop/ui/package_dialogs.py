@@ -356,8 +356,9 @@ class ImportPackagesDialog(QDialog):
             text = (
                 f"Tệp “{p.path.name}” của {unit} được ký bằng một khoá khác với khoá đã ghi nhận "
                 f"của đơn vị này.\n\n"
-                f"Dấu vân tay đã ghi nhận:  {p.known_fingerprint}\n"
-                f"Dấu vân tay trong tệp:     {p.fingerprint}\n\n"
+                # each on its own line at the same indent, so the groups line up to compare
+                f"Dấu vân tay đã ghi nhận:\n        {p.known_fingerprint}\n"
+                f"Dấu vân tay trong tệp (khoá mới):\n        {p.fingerprint}\n\n"
                 f"Hãy gọi điện cho {p.source_name}, nhờ cán bộ đọc dấu vân tay khoá ký của đơn "
                 "vị (ở cửa sổ “Xuất gói gửi cấp trên”). Chỉ chấp nhận khi dấu vân tay họ đọc "
                 "khớp với dấu vân tay trong tệp (đơn vị cài lại máy sẽ có khoá mới). Nếu không "
