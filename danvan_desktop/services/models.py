@@ -258,9 +258,11 @@ def _to_event(event: ModelEvent) -> EventInfo:
 
 
 def _live_in_order(events: Iterable[ModelEvent]) -> list[ModelEvent]:
-    """Events still in force, by date, then by order of entry."""
+    """Events still in force, by date, then by order of entry. Events not saved yet (no id: a
+    package adding steps to a model it has) were entered after the saved ones, in list order."""
     return sorted(
-        (e for e in events if e.voided_at is None), key=lambda e: (e.event_date, e.id or 0)
+        (e for e in events if e.voided_at is None),
+        key=lambda e: (e.event_date, e.id is None, e.id or 0),
     )
 
 
