@@ -608,8 +608,10 @@ def test_formula_like_text_is_kept_as_text_from_excel_and_from_packages_back_to_
     # the same kind of text arriving from below in a package, signed by the commune
     members = members_of(world.next_good)
     models = model_lines(members)
-    models[-1]["data"]["notes"] = "=1+2"
-    models[-1]["data"]["village"] = "@Bản Pá Khoang"
+    known = {m["uuid"] for m in model_lines(members_of(world.first))}
+    (new,) = [m for m in models if m["uuid"] not in known]  # the one the province lacks
+    new["data"]["notes"] = "=1+2"
+    new["data"]["village"] = "@Bản Pá Khoang"
     package = write_zip(
         tmp_path / "cong-thuc.dvk", resigned(with_models(members, models), world.commune_key)
     )
