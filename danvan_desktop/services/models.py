@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, Text, and_, column, func, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Table,
+    Text,
+    and_,
+    column,
+    func,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from danvan_desktop.db.engine import Database
@@ -428,6 +440,22 @@ class ModelService:
                 out.extend(self._record(models[i]) for i in chunk)
             return out
 
+    def list_records(self, ids: Sequence[int]) -> Iterator[ModelRecord]:
+        """The models `ids` in that order, without their events, read in blocks of plain rows
+        (the list exported to Excel: 100,000 models without an object each)."""
+        table: Table = Model.__table__  # type: ignore[assignment]
+        query = select(table, Unit.code.label("unit_code"), Unit.name.label("unit_name")).join(
+            Unit, Unit.id == table.c.unit_id
+        )
+        with self._db.session() as session:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                rows = {r.id: r for r in session.execute(query.where(table.c.id.in_(chunk)))}
+                for model_id in chunk:
+                    row = rows.get(model_id)
+                    if row is not None:
+                        yield _row_record(row._mapping)
+
     def periods(self) -> list[Period]:
         """Periods in use, newest first, with the usual ones always offered."""
         with self._db.session() as session:
@@ -753,6 +781,27 @@ def _record_status(
         model_uuid=model.uuid,
         changes=changes,
         details={"facts": facts},
+    )
+
+
+def _row_record(row: Mapping[Any, Any]) -> ModelRecord:
+    values = {name: row[name] for name in _DATA_FIELDS}
+    values["kind"] = Kind(values["kind"])
+    values["subject_type"] = SubjectType(values["subject_type"])
+    values["field"] = Field(values["field"])
+    return ModelRecord(
+        id=row["id"],
+        uuid=row["uuid"],
+        data=ModelData(**values),
+        unit_code=row["unit_code"],
+        unit_name=row["unit_name"],
+        revision=row["revision"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        created_by=row["created_by"],
+        updated_by=row["updated_by"],
+        deleted=row["deleted"],
+        status=Status(row["status"]),
     )
 
 
