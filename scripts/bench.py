@@ -361,7 +361,7 @@ def child_import_baseline(template: Path, db: Path, files: Path) -> dict[str, An
 
 
 _WINDOW_SCRIPT = """
-import sys, time
+import os, sys
 from PySide6.QtWidgets import QApplication
 from danvan_desktop.app import start
 started = start(["--db", sys.argv[1]])
@@ -371,6 +371,7 @@ QApplication.processEvents()
 shown = window.isVisible() and window.model.rowCount() > 0
 print("SHOWN" if shown else "NOT-SHOWN", window.model.rowCount(), flush=True)
 started.context.services.close()
+os._exit(0)  # measured already; Qt's teardown at interpreter exit is not part of it
 """
 
 

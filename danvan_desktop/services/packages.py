@@ -32,7 +32,7 @@ from danvan_desktop.services import audit
 from danvan_desktop.services.audit import AuditAction, record
 from danvan_desktop.services.errors import UserError
 from danvan_desktop.services.installation import InstallationService
-from danvan_desktop.services.units import UnitInfo, UnitService
+from danvan_desktop.services.units import UnitInfo, UnitService, to_info, unit_info_query
 from danvan_desktop.sync import format as fmt
 from danvan_desktop.sync.apply import COUNT_KEYS, check_units, process
 from danvan_desktop.sync.reader import Package, PackageError, read_package
@@ -282,7 +282,15 @@ class PackageService:
             chain.reverse()  # this, ..., unit
             for depth in range(1, len(chain)):
                 paths[chain[depth]] = tuple(chain[1 : depth + 1])
-        infos = {unit_id: self._units.get(unit_id) for unit_id in paths}
+        # One query for all of them: one each took ten seconds for the 3,321 communes.
+        infos: dict[int, UnitInfo] = {}
+        wanted = list(paths)
+        query = unit_info_query()
+        with self._db.session() as session:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                for unit, parent_name in session.execute(query.where(Unit.id.in_(chunk))):
+                    infos[unit.id] = to_info(unit, parent_name)
         order = sorted(paths, key=lambda i: tuple(infos[u].code for u in paths[i]))
         return [(infos[i], len(paths[i])) for i in order]
 
