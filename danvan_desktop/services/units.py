@@ -83,9 +83,13 @@ def load_directory(session: Session) -> int:
     return added
 
 
+# One alias for every query: a new alias per call gave every query a new cache key, so SQLAlchemy
+# compiled the SQL again on each call (most of the time of `UnitService.get`).
+_PARENT = aliased(Unit)
+
+
 def unit_info_query() -> Select[Unit, str]:
-    parent = aliased(Unit)
-    return select(Unit, parent.name).outerjoin(parent, Unit.parent_id == parent.id)
+    return select(Unit, _PARENT.name).outerjoin(_PARENT, Unit.parent_id == _PARENT.id)
 
 
 def to_info(unit: Unit, parent_name: str | None) -> UnitInfo:
