@@ -17,6 +17,7 @@ from sqlalchemy import (
     and_,
     column,
     func,
+    insert,
     select,
     table,
     text,
@@ -24,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from danvan_desktop.db.engine import Database
-from danvan_desktop.db.schema import SEARCH_TABLE, Model, ModelEvent, Unit, utc_now
+from danvan_desktop.db.schema import SEARCH_TABLE, Model, ModelEvent, Unit, new_uuid, utc_now
 from danvan_desktop.domain import (
     DEFAULT_PERIODS,
     EVENT_FIELD_LABELS,
@@ -497,32 +498,60 @@ class ModelService:
         if problems:
             raise UserError("Không lưu mô hình nào vì có lỗi. " + " | ".join(problems))
         with self._db.session() as session:
-            ids = []
-            created: list[tuple[str, str]] = []  # (uuid, name) for the audit log
+            # Two multi-row inserts (models, then their first step) instead of an object and a
+            # flush per model: an Excel file of thousands of rows saves in seconds.
+            wanted = list({data.unit_id for data in cleaned if data.unit_id is not None})
+            unit_names = {
+                unit_id: name
+                for unit_id, name in session.execute(
+                    select(Unit.id, Unit.name).where(Unit.id.in_(wanted))
+                )
+            }
+            now = utc_now()
+            rows: list[dict[str, Any]] = []
             for data in cleaned:
-                unit = self._unit(session, data.unit_id)
-                now = utc_now()
-                model = Model(
+                if data.unit_id not in unit_names:
+                    raise UserError("Đơn vị đăng ký không có trong danh mục.")
+                values = {name: getattr(data, name) for name in _DATA_FIELDS}
+                values = {k: v.value if isinstance(v, enum.Enum) else v for k, v in values.items()}
+                values.update(
+                    uuid=new_uuid(),
                     revision=1,
                     created_at=now,
                     updated_at=now,
                     created_by=by,
                     updated_by=by,
+                    deleted=False,
+                    deleted_at=None,
                     status=Status.REGISTERED.value,
+                    **index_values(values, unit_names[data.unit_id]),
                 )
-                _set_fields(model, data, unit.name)
-                model.events.append(
-                    ModelEvent(
-                        status=Status.REGISTERED.value,
-                        event_date=data.registered_on or today,
-                        recorded_by=by,
-                        recorded_at=now,
-                    )
-                )
-                session.add(model)
-                session.flush()
-                ids.append(model.id)
-                created.append((model.uuid, model.name))
+                rows.append(values)
+            models: Table = Model.__table__  # type: ignore[assignment]
+            session.execute(insert(models), rows)
+            uuids = [row["uuid"] for row in rows]
+            id_of: dict[str, int] = {}
+            for start in range(0, len(uuids), 500):
+                chunk = uuids[start : start + 500]
+                query = select(Model.uuid, Model.id).where(Model.uuid.in_(chunk))
+                id_of.update({uuid: model_id for uuid, model_id in session.execute(query)})
+            ids = [id_of[uuid] for uuid in uuids]
+            events: Table = ModelEvent.__table__  # type: ignore[assignment]
+            session.execute(
+                insert(events),
+                [
+                    {
+                        "uuid": new_uuid(),
+                        "model_id": model_id,
+                        "status": Status.REGISTERED.value,
+                        "event_date": data.registered_on or today,
+                        "recorded_by": by,
+                        "recorded_at": now,
+                    }
+                    for model_id, data in zip(ids, cleaned, strict=True)
+                ],
+            )
+            created = [(row["uuid"], row["name"]) for row in rows]
             audit.record_created(session, created, by=by, origin=origin)
             return ids
 
