@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Table, func, select
 
 from danvan_desktop import __version__
 from danvan_desktop.db.backup import take_backup
@@ -390,18 +389,27 @@ class PackageService:
             counts["units"] = len(unit_rows)
 
             def models() -> Iterator[dict[str, Any]]:
+                # Plain rows, not ORM objects (100,000 models); one block in memory at a time.
+                model_table: Table = Model.__table__  # type: ignore[assignment]
+                event_table: Table = ModelEvent.__table__  # type: ignore[assignment]
                 for start in range(0, len(uuids), _BLOCK):
-                    block = session.scalars(
-                        select(Model)
-                        .where(Model.uuid.in_(uuids[start : start + _BLOCK]))
-                        .order_by(Model.uuid)
-                        .options(selectinload(Model.events))
+                    block = session.execute(
+                        select(model_table)
+                        .where(model_table.c.uuid.in_(uuids[start : start + _BLOCK]))
+                        .order_by(model_table.c.uuid)
                     ).all()
-                    for model in block:
-                        counts["tombstones" if model.deleted else "models"] += 1
+                    events: dict[int, list[Any]] = {}
+                    for event in session.execute(
+                        select(event_table)
+                        .where(event_table.c.model_id.in_([row.id for row in block]))
+                        .order_by(event_table.c.id)
+                    ):
+                        events.setdefault(event.model_id, []).append(event)
+                    for row in block:
+                        model = _RowModel(row, events.get(row.id, []))
+                        counts["tombstones" if row.deleted else "models"] += 1
                         counts["events"] += len(model.events)
-                        yield model_json(model, ref_by_id)
-                    session.expunge_all()  # keep memory flat on 100,000 models
+                        yield model_json(model, ref_by_id)  # type: ignore[arg-type]
 
             sha256 = write_package(path, manifest, unit_rows, models(), acks, key)
             session.add(
@@ -698,6 +706,18 @@ def _trust_key(session: Any, package: Package, this: UnitRef, *, by: str, accept
     )
     details["file"] = package.name
     record(session, AuditAction.KEY, actor=by, subject=subject, details=details)
+
+
+class _RowModel:
+    """A model row with its event rows, read by `model_json` as it reads an ORM object (the
+    same values, so the same bytes)."""
+
+    def __init__(self, row: Any, events: list[Any]) -> None:
+        self._row = row
+        self.events = events
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._row, name)
 
 
 def _unit_refs(session: Any) -> dict[int, UnitRef]:
