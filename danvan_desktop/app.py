@@ -267,8 +267,7 @@ def start(
         try:
             services = open_services(path)
         except DamagedDatabaseError as damaged:
-            splash.close()
-            services = recover_at_start(prompter, damaged)
+            services = recover_at_start(prompter, damaged, before_asking=splash.close)
     except UserError as error:
         splash.close()
         prompter.error(None, "Không mở được dữ liệu", str(error))

@@ -433,11 +433,15 @@ def replace_main_window(old: MainWindow, context: UiContext) -> MainWindow:
 
 
 def recover_at_start(
-    prompter: Prompter, error: DamagedDatabaseError, parent: QWidget | None = None
+    prompter: Prompter,
+    error: DamagedDatabaseError,
+    parent: QWidget | None = None,
+    before_asking: Callable[[], object] = lambda: None,
 ) -> Services:
     """The file failed SQLite's check: move it aside (never overwritten), offer the newest good
     backup; on “no”, or without one, start from an empty database (first-run set-up follows).
-    Raises UserError when even that fails."""
+    `before_asking` runs once the search for a good backup is over (the app closes its splash
+    there, so the wait shows it). Raises UserError when even that fails."""
     path = error.path
     QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
@@ -445,6 +449,7 @@ def recover_at_start(
         preview = latest_good_backup(path)
     finally:
         QGuiApplication.restoreOverrideCursor()
+        before_asking()
     damaged = (
         f"Tệp dữ liệu {path.name} bị hỏng ({core.short_problem(error.problems)}), có thể do "
         "mất điện hoặc ổ đĩa lỗi. Tệp hỏng đã được đổi tên để giữ lại, không bị xoá hay ghi "
