@@ -380,7 +380,7 @@ def import_files(place: Place, paths: list[Path]) -> tuple[list[PackagePreview],
 
 
 @settings(LAW, max_examples=CASES["identity"])
-@given(specs=st.lists(MODEL_SPECS, min_size=1, max_size=3))
+@given(specs=st.lists(MODEL_SPECS, min_size=1, max_size=2))
 def test_export_then_import_is_the_identity(
     places: dict[str, Place], workspace: Path, specs: list[ModelSpec]
 ) -> None:
