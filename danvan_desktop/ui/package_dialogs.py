@@ -32,7 +32,7 @@ from danvan_desktop.services.packages import ApplyResult, ExportResult, PackageP
 from danvan_desktop.sync.apply import COUNT_KEYS, COUNT_LABELS
 
 from danvan_desktop.ui.context import UiContext
-from danvan_desktop.ui.operations import run_operation
+from danvan_desktop.ui.operations import Operation, run_operation
 from danvan_desktop.ui.widgets import plain_buttons
 
 PACKAGE_FILTER = "Gói dữ liệu Dân vận khéo (*.dvk)"
@@ -199,6 +199,7 @@ class ImportPackagesDialog(QDialog):
         self._paths: list[Path] = []
         self.previews: list[PackagePreview] = []
         self.results: list[ApplyResult] = []
+        self.apply_operation: Operation[list[ApplyResult]] | None = None
         self.setWindowTitle("Nhập gói từ cấp dưới")
         add_files = QPushButton("Thêm tệp…", self)
         add_folder = QPushButton("Thêm cả thư mục…", self)
@@ -375,14 +376,27 @@ class ImportPackagesDialog(QDialog):
         previews = list(self.previews)
         accepted = self._accepted_keys()
         self.apply_button.setEnabled(False)
-        run_operation(
+        # Cancelling is safe: the runner refuses the commit of the file being applied, so it
+        # leaves nothing; files of the batch finished before Hủy stay imported, whole.
+        self.apply_operation = run_operation(
             self._context,
             self,
             lambda _progress: packages.apply(previews, accept_keys=accepted),
             self._show_results,
             title="Nhập gói dữ liệu",
             text="Đang sao lưu và nhập dữ liệu…",
+            cancellable=True,
+            on_cancelled=self._apply_stopped,
         )
+
+    def _apply_stopped(self) -> None:
+        self._context.prompter.info(
+            self,
+            "Nhập gói dữ liệu",
+            "Đã dừng nhập. Tệp đang nhập dở không được ghi gì vào cơ sở dữ liệu; "
+            "bảng dưới đây được kiểm tra lại để cho biết tệp nào đã nhập, tệp nào chưa.",
+        )
+        self.add_paths([])  # preview again: what is in the database now
 
     def _show_results(self, results: list[ApplyResult]) -> None:
         self.results = results
