@@ -11,10 +11,12 @@ it owns) are never changed by a file from below. The result does not depend on f
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, insert, select, tuple_, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
 from danvan_desktop.db.schema import Model, ModelEvent, Unit
@@ -22,7 +24,13 @@ from danvan_desktop.directory import province_successors
 from danvan_desktop.domain import DATE_FIELDS, Directory, Status, fold
 from danvan_desktop.services.models import current_status, index_model, index_values
 from danvan_desktop.sync import format as fmt
-from danvan_desktop.sync.reader import Package, PackageError
+from danvan_desktop.sync.reader import (
+    ModelsByLine,
+    ModelSummary,
+    Package,
+    PackageError,
+    summary_of,
+)
 from danvan_desktop.sync.records import (
     UnitRef,
     dumps,
@@ -252,11 +260,14 @@ def process(
         root = this if feedback else source
         return units.known(unit_ref) and units.is_within(unit_ref, root)
 
-    batch: list[dict[str, Any]] = []
+    # A block of the file's models: the summary of each, with the whole model when writing
+    # (the preview reads whole only the models that exist here).
+    batch: list[tuple[ModelSummary, dict[str, Any] | None]] = []
     new: list[dict[str, Any]] = []  # models this block creates, written together
+    by_line = ModelsByLine(package)
 
     def flush() -> None:
-        uuids = list({obj["uuid"] for obj in batch})
+        uuids = list({summary.uuid for summary, _obj in batch})
         # Which models exist, in one light query; only those are loaded whole (with events),
         # so a first import of many models never builds an object per model.
         present = list(session.scalars(select(Model.id).where(Model.uuid.in_(uuids))))
@@ -266,12 +277,16 @@ def process(
                 select(Model).where(Model.id.in_(present)).options(selectinload(Model.events))
             )
         } if present else {}  # fmt: skip
+        if not write and existing:
+            wanted = [summary.line for summary, _obj in batch if summary.uuid in existing]
+            whole = by_line.read(wanted)
+            batch[:] = [(summary, whole.get(summary.line)) for summary, _obj in batch]
         seen: set[str] = set()
-        for obj in batch:
-            if obj["uuid"] in seen:  # an exact duplicate line (different ones are refused)
+        for summary, obj in batch:
+            if summary.uuid in seen:  # an exact duplicate line (different ones are refused)
                 continue
-            seen.add(obj["uuid"])
-            _one(obj, existing.get(obj["uuid"]))
+            seen.add(summary.uuid)
+            _one(summary, obj, existing.get(summary.uuid))
         batch.clear()
         if write:  # keep memory flat: write this block out and forget its objects
             session.flush()
@@ -280,24 +295,31 @@ def process(
                 new.clear()
             session.expunge_all()
 
-    def _one(obj: dict[str, Any], model: Model | None) -> None:
-        unit_ref = (obj["unit"]["directory"], obj["unit"]["code"])
-        title = obj["data"]["name"]
+    def _one(summary: ModelSummary, obj: dict[str, Any] | None, model: Model | None) -> None:
+        unit_ref = summary.unit
+        title = summary.name
         if not may_carry(unit_ref):
             raise PackageError(
                 f"Tệp “{package.name}” bị từ chối: mô hình “{title[:60]}” thuộc "
                 f"{units.name(unit_ref)}, không phải đơn vị gửi hay đơn vị trực thuộc. Hãy xin "
                 "đơn vị gửi tệp xuất lại."
             )
-        if feedback:
-            _decisions(obj, model)
-            return
         if model is None:
-            key = "deleted" if obj["deleted"] else "created"
+            if feedback:  # only the level above's decisions on this unit's own models
+                outcome.counts["refused"] += 1
+                outcome.refusals.append((title, "mô hình không có ở đơn vị này"))
+                return
+            key = "deleted" if summary.deleted else "created"
             outcome.counts[key] += 1
             if write:
-                outcome.changed.append(ModelChange(obj["uuid"], title, key, None, obj["revision"]))
+                assert obj is not None
+                change = ModelChange(summary.uuid, title, key, None, summary.revision)
+                outcome.changed.append(change)
                 new.append(obj)
+            return
+        assert obj is not None  # read whole: the model exists here
+        if feedback:
+            _decisions(obj, model)
             return
         model_ref = ref_by_id.get(model.unit_id)
         if model_ref is None or not owned_by_file(model_ref):
@@ -328,12 +350,8 @@ def process(
             outcome.changed.append(ModelChange(obj["uuid"], title, key, model.revision, after))
             _write(session, units, obj, model, owned_by_file, ref_by_id, data=newer)
 
-    def _decisions(obj: dict[str, Any], model: Model | None) -> None:
+    def _decisions(obj: dict[str, Any], model: Model) -> None:
         """Feedback: only the level above's own events; this unit's data stays its own."""
-        if model is None:
-            outcome.counts["refused"] += 1
-            outcome.refusals.append((obj["data"]["name"], "mô hình không có ở đơn vị này"))
-            return
         news = _event_news(model, obj, owned_by_file)
         outcome.counts["updated" if news else "unchanged"] += 1
         if write and news:
@@ -343,8 +361,16 @@ def process(
             )
             _write(session, units, obj, model, owned_by_file, ref_by_id, data=False)
 
-    for obj in package.models():
-        batch.append(obj)
+    if write:
+        refs: dict[UnitRef, UnitRef] = {}
+        items: Iterator[tuple[ModelSummary, dict[str, Any] | None]] = (
+            (summary_of(obj, line, refs), obj)
+            for line, obj in enumerate(package.models(), start=1)
+        )
+    else:  # from what the reader kept while verifying: the file is not parsed again
+        items = ((summary, None) for summary in package.summaries)
+    for item in items:
+        batch.append(item)
         if len(batch) >= _BLOCK:
             flush()
     flush()
@@ -415,9 +441,9 @@ def _insert_new(
         model_rows.append(values)
         event_lists.append(events)
     table: Table = Model.__table__  # type: ignore[assignment]
-    # A plain executemany (RETURNING in parameter order would send one row per statement);
+    # Without RETURNING (in parameter order it makes SQLAlchemy send one row per statement);
     # the new ids are read back by uuid in one query.
-    session.execute(insert(table), model_rows)
+    _insert_rows(session, table, model_rows)
     uuids = [row["uuid"] for row in model_rows]
     found = session.execute(select(Model.uuid, Model.id).where(Model.uuid.in_(uuids)))
     id_of = {uuid: model_id for uuid, model_id in found}
@@ -433,9 +459,51 @@ def _insert_new(
                 linked.add(model_id)
     if event_rows:
         events_table: Table = ModelEvent.__table__  # type: ignore[assignment]
-        session.execute(insert(events_table), event_rows)
+        _insert_rows(session, events_table, event_rows)
     if linked:  # link a correction to the step it replaces, within the same model
         _link_replacements(session, linked, [e for events in event_lists for e in events])
+
+
+# Rows per INSERT. Many rows to a statement: the search index (FTS5, filled by a trigger on
+# `model`) writes out its pending words at the end of every statement, so an INSERT per row
+# (executemany) cost several times the insert itself.
+_ROWS_PER_INSERT = 200
+
+
+def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert `rows` (dicts with the same keys) through the driver: _ROWS_PER_INSERT rows to
+    an INSERT, the rows left over ten, then one to an INSERT (three statement shapes, so that
+    few statements are prepared and kept). Each value goes through its column type's own
+    conversion, so what is stored is what SQLAlchemy would store; SQLAlchemy's bulk insert
+    cost more per row than SQLite."""
+    connection = session.connection()
+    dialect = connection.dialect
+    names = list(rows[0])
+    convert = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+
+    def stored(row: dict[str, Any]) -> list[Any]:
+        values = []
+        for name, to_stored in zip(names, convert, strict=True):
+            value = row[name]
+            values.append(value if to_stored is None else to_stored(value))
+        return values
+
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    # Within this SQLite's limit of parameters per statement (999 on older builds).
+    limit = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    per_statement = max(1, min(_ROWS_PER_INSERT, limit // len(names)))
+    one_row = f"({', '.join('?' * len(names))})"
+    done = 0
+    for size in sorted({per_statement, min(per_statement, 10), 1}, reverse=True):
+        statement = (
+            f"INSERT INTO {table.name} ({', '.join(names)}) VALUES "
+            + ", ".join([one_row] * size)
+        )
+        while len(rows) - done >= size:
+            values = [value for row in rows[done : done + size] for value in stored(row)]
+            connection.exec_driver_sql(statement, tuple(values))
+            done += size
 
 
 def _merged_file_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:

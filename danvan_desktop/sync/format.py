@@ -240,16 +240,21 @@ _TYPES: dict[str, tuple[type, ...]] = {
 
 
 Checker = Callable[[Any, str], "str | None"]
-_CHECKERS: dict[int, tuple[dict[str, Any], Checker]] = {}
+Valid = Callable[[Any], bool]
+_CHECKERS: dict[int, tuple[dict[str, Any], Valid, Checker]] = {}
 
 
 def validate(value: Any, schema: dict[str, Any], path: str = "") -> str | None:
     """The first problem of `value` against `schema` as "path: what", or None."""
     entry = _CHECKERS.get(id(schema))
     if entry is None or entry[0] is not schema:
-        entry = (schema, _compile(schema))
+        entry = (schema, _compile_valid(schema), _compile(schema))
         _CHECKERS[id(schema)] = entry
-    return entry[1](value, path)
+    # Nearly every value is good: a yes/no answer builds no paths or messages and costs a
+    # fraction of the full check, which runs only to say what is wrong.
+    if entry[1](value):
+        return None
+    return entry[2](value, path)
 
 
 def _compile(schema: dict[str, Any]) -> Checker:
@@ -319,6 +324,108 @@ def _compile(schema: dict[str, Any]) -> Checker:
 
 
 _ABSENT = object()
+_LEAF_KEYS = frozenset(("type", "enum", "maxLength", "pattern", "format", "minimum", "maximum"))
+
+
+def _compile_valid(schema: dict[str, Any]) -> Valid:
+    """Whether a value passes `_compile(schema)`: the same checks, answered yes or no. Strings,
+    integers and booleans get a check of their own kind; objects whose keys are all required
+    and none extra compare their key set at once (the shape of every package record)."""
+    types = schema.get("type")
+    names = [types] if isinstance(types, str) else list(types or ())
+    if "const" in schema or not names or not set(schema) <= _LEAF_KEYS | _CONTAINER_KEYS:
+        return _generic_valid(schema)
+    nullable = "null" in names
+    kinds = set(names) - {"null"}
+    if kinds == {"string"} and set(schema) <= _LEAF_KEYS:
+        return _string_valid(schema, nullable)
+    if kinds == {"integer"} and set(schema) <= _LEAF_KEYS and "enum" not in schema:
+        minimum, maximum = schema.get("minimum"), schema.get("maximum")
+
+        def integer(value: Any) -> bool:
+            if value is None:
+                return nullable
+            return (
+                isinstance(value, int)
+                and not isinstance(value, bool)
+                and (minimum is None or value >= minimum)
+                and (maximum is None or value <= maximum)
+            )
+
+        return integer
+    if kinds == {"boolean"} and set(schema) == {"type"}:
+        return lambda value: isinstance(value, bool) or (nullable and value is None)
+    if kinds == {"object"} and set(schema) <= {"type", *_CONTAINER_KEYS} - {"items"}:
+        return _object_valid(schema, nullable)
+    return _generic_valid(schema)
+
+
+_CONTAINER_KEYS = frozenset(("required", "properties", "additionalProperties", "items"))
+
+
+def _string_valid(schema: dict[str, Any], nullable: bool) -> Valid:
+    enum = schema.get("enum")
+    max_length = schema.get("maxLength")
+    pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
+    date_format = schema.get("format")
+
+    def string(value: Any) -> bool:
+        if not isinstance(value, str):
+            return nullable and value is None
+        return (
+            (enum is None or value in enum)
+            and (max_length is None or len(value) <= max_length)
+            and (pattern is None or pattern.search(value) is not None)
+            and (date_format is None or _is_format(value, date_format))
+        )
+
+    return string
+
+
+def _object_valid(schema: dict[str, Any], nullable: bool) -> Valid:
+    required = frozenset(schema.get("required", ()))
+    closed = schema.get("additionalProperties", True) is False
+    if not (closed and required == set(schema.get("properties", {}))):
+        return _generic_valid(schema)
+    # Plain text fields (a string with a length limit, most of a model) are checked in the
+    # loop below; a call per field cost more than the check.
+    texts: list[tuple[str, int]] = []
+    checks: list[tuple[str, Valid]] = []
+    for key, sub in schema["properties"].items():
+        if set(sub) == {"type", "maxLength"} and sub["type"] == "string":
+            texts.append((key, sub["maxLength"]))
+        else:
+            checks.append((key, _compile_valid(sub)))
+
+    def obj(value: Any) -> bool:
+        if not isinstance(value, dict):
+            return nullable and value is None
+        # Closed, every property required: the keys must be exactly these.
+        if value.keys() != required:
+            return False
+        for key, limit in texts:
+            text = value[key]
+            if not isinstance(text, str) or len(text) > limit:
+                return False
+        for key, valid in checks:  # noqa: SIM110 (a generator costs more than the loop)
+            if not valid(value[key]):
+                return False
+        return True
+
+    return obj
+
+
+def _generic_valid(schema: dict[str, Any]) -> Valid:
+    """Any other schema (the manifest's constant, arrays): the full check, message unused."""
+    check = _compile(schema)
+    items = _compile_valid(schema["items"]) if "items" in schema else None
+    if items is not None and set(schema) == {"type", "items"} and schema["type"] == "array":
+
+        def array(value: Any) -> bool:
+            return isinstance(value, list) and all(items(item) for item in value)
+
+        return array
+    return lambda value: check(value, "") is None
 
 
 def _is_format(value: str, name: str) -> bool:

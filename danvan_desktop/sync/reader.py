@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from danvan_desktop.sync import format as fmt
 from danvan_desktop.sync import signing
@@ -34,6 +34,27 @@ class PackageError(Exception):
     """A refused file; the message is a full Vietnamese sentence naming the file."""
 
 
+class ModelSummary(NamedTuple):
+    """What the preview needs of a model the database does not have yet, kept while the file
+    is verified so that the preview does not parse the file again (the models that do exist
+    are read whole, by line number)."""
+
+    line: int  # 1-based line of models.jsonl
+    uuid: str
+    unit: UnitRef
+    revision: int
+    deleted: bool
+    name: str
+
+
+def summary_of(obj: dict[str, Any], line: int, units: dict[UnitRef, UnitRef]) -> ModelSummary:
+    """The summary of a checked model; `units` shares one tuple per unit among the models."""
+    unit = (obj["unit"]["directory"], obj["unit"]["code"])
+    unit = units.setdefault(unit, unit)
+    name = obj["data"]["name"]
+    return ModelSummary(line, obj["uuid"], unit, obj["revision"], obj["deleted"], name)
+
+
 @dataclass
 class Package:
     path: Path
@@ -42,6 +63,7 @@ class Package:
     units: list[dict[str, Any]]
     acknowledgements: list[dict[str, Any]]
     model_uuids: set[str] = field(default_factory=set)
+    summaries: list[ModelSummary] = field(default_factory=list)  # in file order
 
     @property
     def name(self) -> str:
@@ -84,13 +106,41 @@ class Package:
 
     def models(self) -> Iterator[dict[str, Any]]:
         """The models, read again from the file (a check that it did not change since)."""
+        for line in self.model_lines():
+            yield json.loads(line)
+
+    def model_lines(self) -> Iterator[bytes]:
+        """The lines of the models, read again from the file (checked not to have changed)."""
         if file_sha256(self.path) != self.sha256:
             raise PackageError(
                 f"Tệp “{self.name}” đã thay đổi từ lúc kiểm tra. Hãy chọn lại tệp và thử lại."
             )
         with zipfile.ZipFile(self.path) as archive, archive.open(fmt.MODELS) as stream:
-            for line in member_lines(stream):
-                yield json.loads(line)
+            yield from member_lines(stream)
+
+
+class ModelsByLine:
+    """Whole models of a verified package by line number, asked for in rising order: the file
+    is opened on the first request and read forward once; only the lines asked for are
+    parsed."""
+
+    def __init__(self, package: Package) -> None:
+        self._package = package
+        self._lines: Iterator[bytes] | None = None
+        self._at = 0  # lines read so far
+
+    def read(self, numbers: list[int]) -> dict[int, dict[str, Any]]:
+        found: dict[int, dict[str, Any]] = {}
+        for number in sorted(numbers):
+            assert number > self._at, "the lines are read forward only"
+            if self._lines is None:
+                self._lines = self._package.model_lines()
+            line = b""
+            while self._at < number:
+                line = next(self._lines)
+                self._at += 1
+            found[number] = json.loads(line)
+        return found
 
 
 def member_lines(stream: IO[bytes]) -> Iterator[bytes]:
@@ -317,6 +367,7 @@ def _check_hash(path: Path, archive: zipfile.ZipFile, name: str, declared: dict[
 
 def _check_models(path: Path, archive: zipfile.ZipFile, package: Package) -> None:
     seen: dict[str, str] = {}
+    units: dict[UnitRef, UnitRef] = {}
     with archive.open(fmt.MODELS) as stream:
         for number, line in enumerate(member_lines(stream), start=1):
             try:
@@ -343,4 +394,5 @@ def _check_models(path: Path, archive: zipfile.ZipFile, package: Package) -> Non
                     f"(“{obj['data']['name'][:60]}”)",
                 )
             seen[obj["uuid"]] = digest
+            package.summaries.append(summary_of(obj, number, units))
     package.model_uuids = set(seen)
