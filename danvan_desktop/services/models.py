@@ -216,15 +216,24 @@ _SEARCHED = ("name", "person_name", "person_position", "person_unit", "village")
 _INDEXED = ("name", *_SEARCHED)
 
 
-def _search_text(values: Mapping[str, Any], unit_name: str) -> str:
-    words = [fold(values[name]) for name in _SEARCHED] + [fold(unit_name)]
+def _search_text(
+    values: Mapping[str, Any], unit_name: str, folding: Callable[[str], str] = fold
+) -> str:
+    words = [folding(values[name]) for name in _SEARCHED] + [folding(unit_name)]
     return " " + " ".join(w for w in words if w)
 
 
-def index_values(values: Mapping[str, Any], unit_name: str) -> dict[str, str]:
+def index_values(
+    values: Mapping[str, Any], unit_name: str, folding: Callable[[str], str] = fold
+) -> dict[str, str]:
     """The derived columns of a model from its field values (bulk writes use this directly;
-    the search index follows `search_text` by the triggers of migration 0004)."""
-    return {"sort_name": fold(values["name"]), "search_text": _search_text(values, unit_name)}
+    the search index follows `search_text` by the triggers of migration 0004). Bulk writes
+    pass a `folding` that remembers its answers: a unit's name, its villages and positions
+    come back in thousands of rows."""
+    return {
+        "sort_name": folding(values["name"]),
+        "search_text": _search_text(values, unit_name, folding),
+    }
 
 
 def _set_fields(model: Model, data: ModelData, unit_name: str) -> None:

@@ -484,7 +484,7 @@ class PackageService:
                 preview.fingerprint = package.fingerprint
                 with self._db.session() as session:
                     outcome = process(
-                        session, package, this, write=False, ref_by_id=_unit_refs(session)
+                        session, package, this, write=False, unit_refs=lambda: _unit_refs(session)
                     )
                     self._history_notes(session, preview, package)
                     current = _current_key(session, package)
@@ -536,8 +536,9 @@ class PackageService:
             package = preview.package
             try:
                 with self._db.session() as session:
-                    refs = _unit_refs(session)
-                    outcome = process(session, package, this, write=True, ref_by_id=refs)
+                    outcome = process(
+                        session, package, this, write=True, unit_refs=lambda: _unit_refs(session)
+                    )
                     _acknowledge(session, package, this)
                     _trust_key(session, package, this, by=by, accept=accept)
                     source = session.scalar(

@@ -11,8 +11,10 @@ it owns) are never changed by a file from below. The result does not depend on f
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -235,15 +237,38 @@ def _owner_ref(event: dict[str, Any], model_unit: UnitRef) -> UnitRef:
     return ref_of(event["owner_unit"]) or model_unit
 
 
+class UnitRefs:
+    """Unit id → (directory, code) of every unit, read when first asked for: only models that
+    exist here need them, and a first import has none (reading 13,000 units for every file
+    cost more than checking its models)."""
+
+    def __init__(self, read: Callable[[], dict[int, UnitRef]]) -> None:
+        self._read = read
+        self._refs: dict[int, UnitRef] | None = None
+
+    def all(self) -> dict[int, UnitRef]:
+        if self._refs is None:
+            self._refs = self._read()
+        return self._refs
+
+    def add(self, unit_id: int, ref: UnitRef) -> None:
+        """A unit created since they were read (one not read yet is read with the rest)."""
+        if self._refs is not None:
+            self._refs[unit_id] = ref
+
+
 def process(
     session: Session,
     package: Package,
     this: UnitRef,
     *,
     write: bool,
-    ref_by_id: dict[int, UnitRef],
+    unit_refs: Callable[[], dict[int, UnitRef]],
 ) -> Outcome:
+    """What the file does (with `write`, does it). `unit_refs` reads every unit's id and
+    reference in this session; it is called only if a model of the file exists here."""
     units = check_units(session, package, this)
+    ref_by_id = UnitRefs(unit_refs)
     source = package.source
     outcome = Outcome()
 
@@ -265,6 +290,8 @@ def process(
     batch: list[tuple[ModelSummary, dict[str, Any] | None]] = []
     new: list[dict[str, Any]] = []  # models this block creates, written together
     by_line = ModelsByLine(package)
+    # Fold each distinct text once (for sorting and search) rather than once per model.
+    folding = functools.lru_cache(maxsize=20_000)(fold)
 
     def flush() -> None:
         uuids = list({summary.uuid for summary, _obj in batch})
@@ -291,7 +318,7 @@ def process(
         if write:  # keep memory flat: write this block out and forget its objects
             session.flush()
             if new:
-                _insert_new(session, units, new, owned_by_file, ref_by_id)
+                _insert_new(session, units, new, owned_by_file, ref_by_id, folding)
                 new.clear()
             session.expunge_all()
 
@@ -321,7 +348,7 @@ def process(
         if feedback:
             _decisions(obj, model)
             return
-        model_ref = ref_by_id.get(model.unit_id)
+        model_ref = ref_by_id.all().get(model.unit_id)
         if model_ref is None or not owned_by_file(model_ref):
             outcome.counts["refused"] += 1
             outcome.refusals.append(
@@ -329,7 +356,7 @@ def process(
             )
             return
         if obj["revision"] == model.revision and _data_text(obj) != _data_text(
-            model_json(model, ref_by_id)
+            model_json(model, ref_by_id.all())
         ):
             outcome.counts["refused"] += 1
             outcome.refusals.append(
@@ -404,16 +431,17 @@ def _insert_new(
     units: UnitResolver,
     objs: list[dict[str, Any]],
     owned_by_file: Any,
-    ref_by_id: dict[int, UnitRef],
+    ref_by_id: UnitRefs,
+    folding: Callable[[str], str],
 ) -> None:
-    """Create models the database does not have, with their events: two multi-row inserts
+    """Create models the database does not have, with their events: multi-row inserts
     instead of an object per row. The same rows as `_write` on a new model."""
     model_rows: list[dict[str, Any]] = []
     event_lists: list[list[dict[str, Any]]] = []
     for obj in objs:
         unit_ref = (obj["unit"]["directory"], obj["unit"]["code"])
         unit = units.ensure(unit_ref)
-        ref_by_id[unit.id] = unit_ref
+        ref_by_id.add(unit.id, unit_ref)
         values = {
             name: parse_date(value) if name in DATE_FIELDS else value
             for name, value in obj["data"].items()
@@ -436,7 +464,7 @@ def _insert_new(
             deleted=obj["deleted"],
             deleted_at=parse_time(obj["deleted_at"]),
             status=max(live)[2] if live else Status.REGISTERED.value,
-            **index_values(values, unit.name),
+            **index_values(values, unit.name, folding),
         )
         model_rows.append(values)
         event_lists.append(events)
@@ -479,13 +507,18 @@ def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
     connection = session.connection()
     dialect = connection.dialect
     names = list(rows[0])
-    convert = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+    take = operator.itemgetter(*names)
+    # Only dates, times and booleans have a conversion; text and numbers go as they are.
+    convert = [
+        (index, to_stored)
+        for index, name in enumerate(names)
+        if (to_stored := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    ]
 
     def stored(row: dict[str, Any]) -> list[Any]:
-        values = []
-        for name, to_stored in zip(names, convert, strict=True):
-            value = row[name]
-            values.append(value if to_stored is None else to_stored(value))
+        values = list(take(row))
+        for index, to_stored in convert:
+            values[index] = to_stored(values[index])
         return values
 
     driver = connection.connection.driver_connection
@@ -570,13 +603,13 @@ def _write(
     obj: dict[str, Any],
     model: Model | None,
     owned_by_file: Any,
-    ref_by_id: dict[int, UnitRef],
+    ref_by_id: UnitRefs,
     *,
     data: bool = True,
 ) -> None:
     unit_ref = (obj["unit"]["directory"], obj["unit"]["code"])
     unit = units.ensure(unit_ref)
-    ref_by_id[unit.id] = unit_ref
+    ref_by_id.add(unit.id, unit_ref)
     if model is None:
         model = Model(uuid=obj["uuid"])
         session.add(model)
