@@ -4,14 +4,16 @@ from below, apply them (backup first, one transaction per file), and the history
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+import operator
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import func, select
 
 from danvan_desktop import __version__
 from danvan_desktop.db.backup import take_backup
@@ -36,8 +38,10 @@ from danvan_desktop.sync import format as fmt
 from danvan_desktop.sync.apply import COUNT_KEYS, check_units, process
 from danvan_desktop.sync.reader import Package, PackageError, read_package
 from danvan_desktop.sync.records import (
+    EVENT_COLUMNS,
+    MODEL_COLUMNS,
+    StoredRows,
     UnitRef,
-    model_json,
     parse_time,
     time_text,
     unit_json,
@@ -46,7 +50,6 @@ from danvan_desktop.sync.signing import KeyFileError, SigningKey, ensure_key, lo
 from danvan_desktop.sync.writer import write_package
 
 BACKUP_REASON = "truoc-nhap-goi"
-_BLOCK = 500
 
 
 @dataclass(frozen=True)
@@ -375,41 +378,45 @@ class PackageService:
             ):
                 if owner is not None:
                     owners.setdefault(model_id, set()).add(owner)
-            rows = session.execute(
-                select(Model.id, Model.uuid, Model.unit_id).order_by(Model.uuid)
-            ).all()
-            chosen = [row for row in rows if keep(row.unit_id, owners.get(row.id, set()))]
-            uuids = [row.uuid for row in chosen]
-            used = {unit.id} | {row.unit_id for row in chosen}
-            for row in chosen:
-                used |= owners.get(row.id, set())
+            chosen: set[int] = set()
+            used = {unit.id}
+            for model_id, unit_id in _driver_rows(session, "SELECT id, unit_id FROM model"):
+                model_owners = owners.get(model_id, set())
+                if keep(unit_id, model_owners):
+                    chosen.add(model_id)
+                    used.add(unit_id)
+                    used |= model_owners
             if target:
                 used.add(target.id)
             unit_rows = _units_of(session, used, ref_by_id)
             counts["units"] = len(unit_rows)
 
             def models() -> Iterator[dict[str, Any]]:
-                # Plain rows, not ORM objects (100,000 models); one block in memory at a time.
-                model_table: Table = Model.__table__  # type: ignore[assignment]
-                event_table: Table = ModelEvent.__table__  # type: ignore[assignment]
-                for start in range(0, len(uuids), _BLOCK):
-                    block = session.execute(
-                        select(model_table)
-                        .where(model_table.c.uuid.in_(uuids[start : start + _BLOCK]))
-                        .order_by(model_table.c.uuid)
-                    ).all()
-                    events: dict[int, list[Any]] = {}
-                    for event in session.execute(
-                        select(event_table)
-                        .where(event_table.c.model_id.in_([row.id for row in block]))
-                        .order_by(event_table.c.id)
-                    ):
-                        events.setdefault(event.model_id, []).append(event)
-                    for row in block:
-                        model = _RowModel(row, events.get(row.id, []))
-                        counts["tombstones" if row.deleted else "models"] += 1
-                        counts["events"] += len(model.events)
-                        yield model_json(model, ref_by_id)  # type: ignore[arg-type]
+                # Plain tuples from SQLite, not ORM objects (100,000 models): the models in
+                # uuid order, and every event in one query in the same order, taken model by
+                # model as the two streams go along (nothing more than a model in memory).
+                rows = StoredRows(ref_by_id)
+                model_rows = _driver_rows(
+                    session, f"SELECT {', '.join(MODEL_COLUMNS)} FROM model ORDER BY uuid"
+                )
+                event_rows = _driver_rows(
+                    session,
+                    f"SELECT {', '.join('e.' + name for name in EVENT_COLUMNS)} "
+                    "FROM model JOIN model_event AS e ON e.model_id = model.id "
+                    "ORDER BY model.uuid",
+                )
+                groups = itertools.groupby(event_rows, key=operator.itemgetter(1))  # model_id
+                group = next(groups, None)
+                for row in model_rows:
+                    events: list[Any] = []
+                    if group is not None and group[0] == row[0]:
+                        events = list(group[1])
+                        group = next(groups, None)
+                    if row[0] not in chosen:
+                        continue
+                    counts["tombstones" if row[8] else "models"] += 1  # row[8]: deleted
+                    counts["events"] += len(events)
+                    yield rows.model_json(row, events)
 
             sha256 = write_package(path, manifest, unit_rows, models(), acks, key)
             session.add(
@@ -709,16 +716,14 @@ def _trust_key(session: Any, package: Package, this: UnitRef, *, by: str, accept
     record(session, AuditAction.KEY, actor=by, subject=subject, details=details)
 
 
-class _RowModel:
-    """A model row with its event rows, read by `model_json` as it reads an ORM object (the
-    same values, so the same bytes)."""
-
-    def __init__(self, row: Any, events: list[Any]) -> None:
-        self._row = row
-        self.events = events
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._row, name)
+def _driver_rows(session: Any, sql: str) -> Iterator[tuple[Any, ...]]:
+    """The rows of `sql` as the sqlite3 driver gives them (plain tuples, stored text for dates
+    and times), streamed: a row object each would cost more than the export's JSON."""
+    cursor = session.connection().connection.cursor()
+    try:
+        yield from cursor.execute(sql)
+    finally:
+        cursor.close()
 
 
 def _unit_refs(session: Any) -> dict[int, UnitRef]:
@@ -760,13 +765,17 @@ def _units_of(session: Any, ids: set[int], ref_by_id: dict[int, UnitRef]) -> lis
     them), sorted by (list, code)."""
     wanted: dict[int, Unit] = {}
     pending = set(ids)
-    while pending:
-        unit = session.get(Unit, pending.pop())
-        if unit is None or unit.id in wanted:
-            continue
-        wanted[unit.id] = unit
-        if unit.directory == "custom" and unit.parent_id is not None:
-            pending.add(unit.parent_id)
+    while pending:  # once more for each level of units added by hand above those used
+        found = []
+        batch = list(pending)
+        for start in range(0, len(batch), 500):  # one query per 500, not one per unit
+            found += session.scalars(select(Unit).where(Unit.id.in_(batch[start : start + 500])))
+        wanted.update((unit.id, unit) for unit in found)
+        pending = {
+            unit.parent_id
+            for unit in found
+            if unit.directory == "custom" and unit.parent_id is not None
+        } - wanted.keys()
     rows = [
         unit_json(unit, ref_by_id.get(unit.parent_id) if unit.parent_id else None)
         for unit in wanted.values()

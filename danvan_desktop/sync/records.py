@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from typing import Any
+
+from sqlalchemy import Boolean
 
 from danvan_desktop.db.schema import Model, ModelEvent, Unit
 from danvan_desktop.domain import DATE_FIELDS, MODEL_FIELD_NAMES
@@ -96,6 +99,108 @@ def model_json(model: Model, ref_by_id: dict[int, UnitRef]) -> dict[str, Any]:
         "data": data,
         "events": events,
     }
+
+
+# The columns `StoredRows` reads, in this order (SELECT them so, from `model` and `model_event`).
+MODEL_COLUMNS = (
+    "id", "uuid", "unit_id", "revision", "created_at", "updated_at", "created_by", "updated_by",
+    "deleted", "deleted_at", *_DATA_KEYS,
+)  # fmt: skip
+EVENT_COLUMNS = (
+    "id", "model_id", "uuid", "status", "event_date", "recorded_by", "recorded_at",
+    "deciding_body", "decision_number", "decision_date", "commendation_form",
+    "commendation_level", "note", "replaces_id", "voided_at", "voided_by", "void_reason",
+    "owner_unit_id",
+)  # fmt: skip
+# SQLite stores booleans as 0/1: these data fields become JSON true/false as the ORM gives them.
+_BOOL_KEYS = tuple(
+    name for name in _DATA_KEYS if isinstance(Model.__table__.c[name].type, Boolean)
+)
+
+
+def stored_time_text(value: str | None) -> str | None:
+    """`time_text` of a UTC time column read as SQLite stores it (naive UTC text)."""
+    if value is None:
+        return None
+    # The naive time's text and the UTC offset: what `time_text` writes, at a third of the cost
+    # of making the time aware first.
+    return dt.datetime.fromisoformat(value).isoformat() + "+00:00"
+
+
+class StoredRows:
+    """`model_json` straight from the rows SQLite hands back (plain tuples in the order of
+    `MODEL_COLUMNS` and `EVENT_COLUMNS`): the same keys and values, so the same bytes, without
+    an ORM object per model and event (a national export writes 100,000 models)."""
+
+    def __init__(self, ref_by_id: dict[int, UnitRef]) -> None:
+        self._ref_by_id = ref_by_id
+        # Made once per distinct value: a few hundred days and a few thousand units over
+        # 100,000 models (the objects are only written, never changed, so they can be shared).
+        self._dates: dict[str, str] = {}
+        self._refs: dict[int, dict[str, str] | None] = {}
+
+    def _date(self, value: str | None) -> str | None:
+        if value is None:
+            return None
+        text = self._dates.get(value)
+        if text is None:
+            text = self._dates[value] = dt.date.fromisoformat(value).isoformat()
+        return text
+
+    def _ref(self, unit_id: int | None) -> dict[str, str] | None:
+        if not unit_id:
+            return None
+        if unit_id not in self._refs:
+            self._refs[unit_id] = ref_json(self._ref_by_id.get(unit_id))
+        return self._refs[unit_id]
+
+    def event_json(self, row: Sequence[Any], uuid_of: dict[int, str]) -> dict[str, Any]:
+        (_, _, uuid, status, event_date, recorded_by, recorded_at, deciding_body,
+         decision_number, decision_date, commendation_form, commendation_level, note,
+         replaces_id, voided_at, voided_by, void_reason, owner_unit_id) = row  # fmt: skip
+        return {
+            "uuid": uuid,
+            "status": status,
+            "event_date": self._date(event_date),
+            "recorded_by": recorded_by,
+            "recorded_at": stored_time_text(recorded_at),
+            "deciding_body": deciding_body,
+            "decision_number": decision_number,
+            "decision_date": self._date(decision_date),
+            "commendation_form": commendation_form,
+            "commendation_level": commendation_level,
+            "note": note,
+            "replaces": uuid_of.get(replaces_id) if replaces_id else None,
+            "voided_at": stored_time_text(voided_at),
+            "voided_by": voided_by,
+            "void_reason": void_reason,
+            "owner_unit": self._ref(owner_unit_id),
+        }
+
+    def model_json(self, row: Sequence[Any], events: Sequence[Sequence[Any]]) -> dict[str, Any]:
+        (_, uuid, unit_id, revision, created_at, updated_at, created_by, updated_by, deleted,
+         deleted_at) = row[:10]  # fmt: skip
+        data = dict(zip(_DATA_KEYS, row[10:], strict=True))
+        for name in DATE_FIELDS:
+            data[name] = self._date(data[name])
+        for name in _BOOL_KEYS:
+            data[name] = bool(data[name])
+        uuid_of = {event[0]: event[2] for event in events}
+        steps = [self.event_json(event, uuid_of) for event in events]
+        steps.sort(key=event_order)
+        return {
+            "uuid": uuid,
+            "unit": ref_json(self._ref_by_id[unit_id]),
+            "revision": revision,
+            "created_at": stored_time_text(created_at),
+            "updated_at": stored_time_text(updated_at),
+            "created_by": created_by,
+            "updated_by": updated_by,
+            "deleted": bool(deleted),
+            "deleted_at": stored_time_text(deleted_at),
+            "data": data,
+            "events": steps,
+        }
 
 
 def dumps(value: Any) -> str:

@@ -7,6 +7,7 @@ import hashlib
 import os
 import zipfile
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -16,6 +17,7 @@ from danvan_desktop.sync.records import dumps
 from danvan_desktop.sync.signing import SigningKey, sign_manifest
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_BLOCK_CHARS = 1 << 20
 
 
 @dataclass
@@ -45,11 +47,36 @@ def _zip_info(name: str) -> zipfile.ZipInfo:
     return info
 
 
+def _blocks(chunks: Iterable[str]) -> Iterator[bytes]:
+    """The chunks joined into blocks of about 1 MiB: encoding, hashing and compressing cost per
+    call as well as per byte (a line per model, 100,000 of them); the bytes are the same."""
+    block: list[str] = []
+    size = 0
+    for chunk in chunks:
+        block.append(chunk)
+        size += len(chunk)
+        if size >= _BLOCK_CHARS:
+            yield "".join(block).encode("utf-8")
+            block.clear()
+            size = 0
+    if block:
+        yield "".join(block).encode("utf-8")
+
+
 def _write_member(archive: zipfile.ZipFile, name: str, chunks: Iterable[str]) -> MemberInfo:
     with archive.open(_zip_info(name), "w", force_zip64=True) as raw:
         out = _HashingWriter(raw)
-        for chunk in chunks:
-            out.write(chunk.encode("utf-8"))
+        # One thread hashes and compresses a block while the caller makes the next one (the
+        # JSON of the models): hashing and compressing let go of the interpreter lock, so the
+        # two run at once. Blocks go to it one at a time, in order.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending: Future[None] | None = None
+            for block in _blocks(chunks):
+                if pending is not None:
+                    pending.result()  # one block in flight: memory stays at two blocks
+                pending = pool.submit(out.write, block)
+            if pending is not None:
+                pending.result()
     return MemberInfo(name, out.hash.hexdigest(), out.size)
 
 
