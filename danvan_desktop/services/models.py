@@ -125,19 +125,7 @@ class ModelFilter:
     def conditions(self, indexed: bool = False) -> list[ColumnElement[bool]]:
         """The WHERE of the filter; `indexed`: the database has the search index (0004)."""
         conditions: list[ColumnElement[bool]] = [Model.deleted.is_(False)]
-        terms = search_terms(self.text)
-        if indexed:
-            # Words start where a space is: "an" finds "An Bình", not "Khánh Hòa". With the
-            # space a word of two letters is three characters, a trigram the index can find;
-            # a one-letter word stays a LIKE, over the rows the other words left.
-            phrases = [_phrase(term) for term in terms if len(term) > 1]
-            if phrases:
-                query = " ".join(phrases)
-                found = select(_SEARCH.c.rowid).where(_SEARCH.c.search_text.match(query))
-                conditions.append(Model.id.in_(found))
-            terms = [term for term in terms if len(term) == 1]
-        for term in terms:
-            conditions.append(Model.search_text.contains(" " + term, autoescape=True))
+        conditions += self.text_conditions(indexed)
         if self.period is not None:
             conditions.append(
                 and_(Model.period_start == self.period.start, Model.period_end == self.period.end)
@@ -156,6 +144,24 @@ class ModelFilter:
             conditions.append(Model.ethnic_minority_area.is_(self.ethnic_minority_area))
         if self.unit_ids is not None:
             conditions.append(Model.unit_id.in_(self.unit_ids))
+        return conditions
+
+    def text_conditions(self, indexed: bool = False) -> list[ColumnElement[bool]]:
+        """The search words: each one occurs in `search_text` where a word starts."""
+        conditions: list[ColumnElement[bool]] = []
+        terms = search_terms(self.text)
+        if indexed:
+            # Words start where a space is: "an" finds "An Bình", not "Khánh Hòa". With the
+            # space a word of two letters is three characters, a trigram the index can find;
+            # a one-letter word stays a LIKE, over the rows the other words left.
+            phrases = [_phrase(term) for term in terms if len(term) > 1]
+            if phrases:
+                query = " ".join(phrases)
+                found = select(_SEARCH.c.rowid).where(_SEARCH.c.search_text.match(query))
+                conditions.append(Model.id.in_(found))
+            terms = [term for term in terms if len(term) == 1]
+        for term in terms:
+            conditions.append(Model.search_text.contains(" " + term, autoescape=True))
         return conditions
 
 
@@ -354,17 +360,52 @@ class ModelService:
         return self._has_index
 
     def count(self, flt: ModelFilter | None = None) -> int:
-        query = self._filtered(select(func.count(Model.id)), flt or ModelFilter())
+        """How many models match (the list's "Hiển thị N / M", asked on every search)."""
+        flt = flt or ModelFilter()
         with self._db.session() as session:
+            if flt == ModelFilter():
+                # count(*) of a whole table is SQLite's quick count of pages; the few deleted
+                # models (tombstones) are counted through their index and taken away.
+                every = session.scalar(select(func.count()).select_from(Model)) or 0
+                deleted = session.scalar(select(func.count()).where(Model.deleted.is_(True)))
+                return every - (deleted or 0)
+            # A search alone whose words the index can all find (none of one letter).
+            terms = search_terms(flt.text)
+            only_text = flt == ModelFilter(text=flt.text)
+            if only_text and terms and min(map(len, terms)) > 1 and self._indexed():
+                return self._count_text(session, flt, " ".join(map(_phrase, terms)))
+            query = self._filtered(select(func.count(Model.id)), flt)
             return session.scalar(query) or 0
+
+    @staticmethod
+    def _count_text(session: Session, flt: ModelFilter, query: str) -> int:
+        """A search alone: the index counts its matches without reading a row (a common word
+        matches half the models, which the general query would look up one by one); the
+        index also holds the deleted models, so those that match are counted and taken away.
+        Same meaning as the filter: every word occurs where a word starts."""
+        found = session.scalar(
+            select(func.count()).select_from(_SEARCH).where(_SEARCH.c.search_text.match(query))
+        )
+        deleted = session.scalar(
+            select(func.count()).where(
+                Model.deleted.is_(True),
+                *flt.text_conditions(indexed=False),
+            )
+        )
+        return (found or 0) - (deleted or 0)
 
     def ids(
         self,
         flt: ModelFilter | None = None,
         sort: SortKey = SortKey.NAME,
         descending: bool = False,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
     ) -> list[int]:
-        """The ids of the models that match, in display order."""
+        """The ids of the models that match, in display order; `limit` of them from `offset`
+        (the list reads a page at a time: the first rows show without sorting every match
+        into Python)."""
         query = select(Model.id)
         if sort is SortKey.UNIT:
             query = query.join(Unit, Unit.id == Model.unit_id)
@@ -372,6 +413,10 @@ class ModelService:
         order = [c.desc() if descending else c.asc() for c in _SORT_COLUMNS[sort]]
         # The id keeps the order stable between equal values, so rows do not jump on refresh.
         query = query.order_by(*order, Model.id.desc() if descending else Model.id.asc())
+        if offset:
+            query = query.offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
         with self._db.session() as session:
             return list(session.scalars(query))
 
@@ -396,15 +441,19 @@ class ModelService:
                 Model.status,
                 Model.registered_on,
                 Model.updated_at,
+                Model.deleted,
             )
             .join(Unit, Unit.id == Model.unit_id)
-            .where(Model.deleted.is_(False))
         )
         with self._db.session() as session:
             # SQLite allows 32k parameters; stay well below it.
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
+                # Deleted ones are skipped here, not in SQL: with `deleted = 0` in the WHERE,
+                # SQLite walks that index (every model) instead of looking up these ids.
                 for r in session.execute(query.where(Model.id.in_(chunk))):
+                    if r[16]:
+                        continue
                     result[r[0]] = ModelRow(
                         id=r[0],
                         name=r[1],

@@ -448,10 +448,11 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _update_count(self) -> None:
-        total = 0
+        # Counted, not the list's rows: the list reads its ids a page at a time.
+        total = shown = 0
         with self._user_errors():
             total = self._services.models.count(ModelFilter())
-        shown = self.model.rowCount()
+            shown = self._services.models.count(self.model.filter)
         self.count_label.setText(f"Hiển thị {_number(shown)} / {_number(total)} mô hình")
 
     def _update_identity(self) -> None:
@@ -584,7 +585,7 @@ class MainWindow(QMainWindow):
 
     def _model_saved(self, model_id: int) -> None:
         self.refresh()
-        if self.model.row_of(model_id) is not None:
+        if self.model.row_of(model_id, fetch=True) is not None:
             self.table.select_ids([model_id], model_id)
 
     def record_status(self, model_id: int, status: Status) -> None:

@@ -3,7 +3,9 @@
 Modelled on Anki's browser table: the database sorts and filters (`ModelService.ids`), the model
 keeps only the ordered ids, and the few rows on screen are read in blocks through
 `ModelService.rows` into a bounded cache. Nothing here loads every row, so 100,000 models cost
-one list of ints.
+one list of ints. The ids themselves are read a page at a time (Qt's canFetchMore/fetchMore, as
+the view scrolls near the end): a common search word matches tens of thousands of models, and
+the list shows its first rows without sorting all of them into Python.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ from danvan_desktop.ui.labels import date_text, datetime_text
 BLOCK_SIZE = 200
 # Snapshots kept at most; older blocks are dropped and read again if scrolled back to.
 CACHE_ROWS = 4000
+# Ids read per page: the first page is what a search waits for; scrolling reads the next ones.
+PAGE_SIZE = 1000
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -167,7 +171,8 @@ class ModelTableModel(QAbstractTableModel):
         self._filter = flt or ModelFilter()
         self._sort_key = sort_key
         self._descending = descending
-        self._ids: list[int] = models.ids(self._filter, sort_key, descending)
+        self._ids: list[int] = models.ids(self._filter, sort_key, descending, limit=PAGE_SIZE)
+        self._complete = len(self._ids) < PAGE_SIZE  # every matching id is in `_ids`
         self._row_of: dict[int, int] | None = None  # built on demand, dropped on reset
         # id -> snapshot, or None for an id whose model vanished since the ids were read.
         self._cache: OrderedDict[int, ModelRow | None] = OrderedDict()
@@ -187,15 +192,22 @@ class ModelTableModel(QAbstractTableModel):
         return self._descending
 
     def ids(self) -> Sequence[int]:
+        """The ids read so far (every match once the view scrolled to the end)."""
         return self._ids
 
     def id_at(self, row: int) -> int:
         return self._ids[row]
 
-    def row_of(self, model_id: int) -> int | None:
+    def row_of(self, model_id: int, *, fetch: bool = False) -> int | None:
+        """The row of a model among the ids read; `fetch`: read the rest of the ids when it is
+        not among them (going to the model just saved, which may sort anywhere)."""
         if self._row_of is None:
             self._row_of = {model_id: row for row, model_id in enumerate(self._ids)}
-        return self._row_of.get(model_id)
+        row = self._row_of.get(model_id)
+        if row is None and fetch and not self._complete:
+            self._fetch_ids(None)
+            row = self._row_of.get(model_id) if self._row_of is not None else None
+        return row
 
     def row_data(self, row: int) -> ModelRow | None:
         """The snapshot shown on `row` (None if the model was deleted meanwhile)."""
@@ -224,14 +236,37 @@ class ModelTableModel(QAbstractTableModel):
         self._requery(self._filter, self._sort_key, self._descending)
 
     def _requery(self, flt: ModelFilter, key: SortKey, descending: bool) -> None:
+        # The same list read again keeps as many rows as were read, so the view stays where
+        # the user had scrolled; a new filter or order starts from its first page.
+        same = (flt, key, descending) == (self._filter, self._sort_key, self._descending)
+        limit = max(PAGE_SIZE, len(self._ids)) if same else PAGE_SIZE
         # Query first: if it raises, the model is left as it was, not half reset.
-        ids = self._models.ids(flt, key, descending)
+        ids = self._models.ids(flt, key, descending, limit=limit)
         self.beginResetModel()
         self._filter, self._sort_key, self._descending = flt, key, descending
         self._ids = ids
+        self._complete = len(ids) < limit
         self._row_of = None
         self._cache.clear()
         self.endResetModel()
+
+    def _fetch_ids(self, limit: int | None) -> None:
+        """Append the next `limit` ids (None: all the rest) as inserted rows."""
+        more = self._models.ids(
+            self._filter, self._sort_key, self._descending, offset=len(self._ids), limit=limit
+        )
+        self._complete = limit is None or len(more) < limit
+        # Another program writing meanwhile can shift the pages; an id is never listed twice.
+        known = set(self._ids)
+        more = [model_id for model_id in more if model_id not in known]
+        if not more:
+            return
+        first = len(self._ids)
+        self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
+        self._ids.extend(more)
+        if self._row_of is not None:
+            self._row_of.update((model_id, first + i) for i, model_id in enumerate(more))
+        self.endInsertRows()
 
     def _fetch_block(self, row: int) -> None:
         start = (row // BLOCK_SIZE) * BLOCK_SIZE
@@ -250,6 +285,13 @@ class ModelTableModel(QAbstractTableModel):
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
+
+    def canFetchMore(self, parent: AnyIndex) -> bool:
+        return not parent.isValid() and not self._complete
+
+    def fetchMore(self, parent: AnyIndex) -> None:
+        if self.canFetchMore(parent):
+            self._fetch_ids(PAGE_SIZE)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._ids):

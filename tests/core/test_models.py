@@ -231,3 +231,19 @@ def test_correction_keeps_the_step_between_its_neighbours(services: Services) ->
     fixed = EventData(Status.IMPLEMENTING, dt.date(2026, 5, 1))
     services.models.correct_event(middle.id, fixed, reason="Sai ngày", by=STAFF, today=TODAY)
     assert services.models.get(model_id).status is Status.STOPPED
+
+
+def test_count_and_pages_agree_with_the_full_list(services: Services) -> None:
+    """The list's pages and the counts of "Hiển thị N / M" (quick paths for a search alone and
+    for everything) say the same as reading every matching id."""
+    own = services.installation.get().unit.id
+    names = ["Dân vận khéo bản Mường", "Bản cam kết", "Dân vận khéo thôn Đồng", "Sân chơi bản"]
+    ids = services.models.create_many([sample_model(own, name=n) for n in names], by=STAFF)
+    services.models.delete(ids[0], by=STAFF)  # a tombstone matches the words but is not shown
+    for text in ("", "ban", "dân vận", "b", "khéo 1", "zzz"):
+        flt = ModelFilter(text=text)
+        every = services.models.ids(flt, SortKey.NAME)
+        assert services.models.count(flt) == len(every), text
+        pages = [services.models.ids(flt, SortKey.NAME, offset=i, limit=2) for i in (0, 2, 4)]
+        assert [i for page in pages for i in page] == every, text
+    assert services.models.count() == 3

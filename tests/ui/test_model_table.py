@@ -207,3 +207,36 @@ def test_view_keeps_selection_by_id_across_sort_and_refresh(
     model.set_filter(ModelFilter(field=Field.DEFENSE_SECURITY))  # one of them filtered out
     assert view.selected_ids() == [chosen[0]]
     assert len(COLUMNS) == model.columnCount(QModelIndex())
+
+
+def test_ids_are_read_a_page_at_a_time(
+    qtmodeltester: Any, services: Services, filled: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(model_table, "PAGE_SIZE", 2)
+    model = ModelTableModel(services.models)
+    everything = services.models.ids(ModelFilter(), SortKey.NAME)
+    assert model.rowCount() == 2 and model.canFetchMore(QModelIndex())
+    model.fetchMore(QModelIndex())
+    model.fetchMore(QModelIndex())
+    assert list(model.ids()) == everything  # the pages join up in the list's order
+    assert not model.canFetchMore(QModelIndex())
+    assert _column(model, NAME)[0] == "Ấp Hoà Bình tự quản"
+    model.sort(NAME, Qt.SortOrder.DescendingOrder)
+    assert model.rowCount() == 2  # a new order starts again from its first page
+    qtmodeltester.check(model, force_py=True)
+    assert list(model.ids()) == list(reversed(everything))
+
+
+def test_refresh_keeps_the_rows_read_and_saved_model_is_found(
+    services: Services, filled: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(model_table, "PAGE_SIZE", 2)
+    model = ModelTableModel(services.models)
+    model.fetchMore(QModelIndex())
+    model.refresh()
+    assert model.rowCount() == 4  # still where the user had scrolled to
+    model = ModelTableModel(services.models)
+    last = filled["Gương người có uy tín trong đồng bào dân tộc thiểu số"]
+    assert model.rowCount() == 2 and model.row_of(last) is None  # not read yet
+    assert model.row_of(last, fetch=True) == 4  # going to it reads the rest
+    assert model.rowCount() == 5 and not model.canFetchMore(QModelIndex())
