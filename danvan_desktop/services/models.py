@@ -503,9 +503,11 @@ class ModelService:
         """The models `ids` in that order, without their events, read in blocks of plain rows
         (the list exported to Excel: 100,000 models without an object each)."""
         table: Table = Model.__table__  # type: ignore[assignment]
-        query = select(table, Unit.code.label("unit_code"), Unit.name.label("unit_name")).join(
-            Unit, Unit.id == table.c.unit_id
-        )
+        # The columns of `_row_record`, in its order: values taken by position (by name cost
+        # more than the query), and not the search columns (long texts nobody reads here).
+        query = select(
+            *(table.c[name] for name in (*_DATA_FIELDS, *_RECORD_COLUMNS)), Unit.code, Unit.name
+        ).join(Unit, Unit.id == table.c.unit_id)
         with self._db.session() as session:
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
@@ -513,7 +515,7 @@ class ModelService:
                 for model_id in chunk:
                     row = rows.get(model_id)
                     if row is not None:
-                        yield _row_record(row._mapping)
+                        yield _row_record(row)
 
     def periods(self) -> list[Period]:
         """Periods in use, newest first, with the usual ones always offered."""
@@ -871,24 +873,33 @@ def _record_status(
     )
 
 
-def _row_record(row: Mapping[Any, Any]) -> ModelRecord:
-    values = {name: row[name] for name in _DATA_FIELDS}
+_RECORD_COLUMNS = (
+    "id", "uuid", "revision", "created_at", "updated_at", "created_by", "updated_by", "deleted",
+    "status",
+)  # fmt: skip
+
+
+def _row_record(row: Sequence[Any]) -> ModelRecord:
+    """A record from a row of the data fields, `_RECORD_COLUMNS`, the unit's code and name."""
+    values = dict(zip(_DATA_FIELDS, row, strict=False))
     values["kind"] = Kind(values["kind"])
     values["subject_type"] = SubjectType(values["subject_type"])
     values["field"] = Field(values["field"])
+    (model_id, uuid, revision, created_at, updated_at, created_by, updated_by, deleted, status,
+     unit_code, unit_name) = row[len(_DATA_FIELDS) :]  # fmt: skip
     return ModelRecord(
-        id=row["id"],
-        uuid=row["uuid"],
+        id=model_id,
+        uuid=uuid,
         data=ModelData(**values),
-        unit_code=row["unit_code"],
-        unit_name=row["unit_name"],
-        revision=row["revision"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        created_by=row["created_by"],
-        updated_by=row["updated_by"],
-        deleted=row["deleted"],
-        status=Status(row["status"]),
+        unit_code=unit_code,
+        unit_name=unit_name,
+        revision=revision,
+        created_at=created_at,
+        updated_at=updated_at,
+        created_by=created_by,
+        updated_by=updated_by,
+        deleted=deleted,
+        status=Status(status),
     )
 
 
