@@ -520,14 +520,14 @@ class ModelService:
     def periods(self) -> list[Period]:
         """Periods in use, newest first, with the usual ones always offered."""
         with self._db.session() as session:
-            used = {
-                Period(start, end)
-                for start, end in session.execute(
-                    select(Model.period_start, Model.period_end)
-                    .where(Model.deleted.is_(False))
-                    .distinct()
-                )
-            }
+            # Pairs in use = all pairs (from the period index alone) minus those held only by
+            # deleted models (few). Reading 100,000 rows for a handful of pairs took a third of
+            # a second at start; a correlated look-up is planned badly without statistics.
+            pair = (Model.period_start, Model.period_end)
+            counts = select(*pair, func.count()).group_by(*pair)
+            total = {(a, b): n for a, b, n in session.execute(counts)}
+            gone = {(a, b): n for a, b, n in session.execute(counts.where(Model.deleted.is_(True)))}
+            used = {Period(*key) for key, n in total.items() if n > gone.get(key, 0)}
         return sorted(used | set(DEFAULT_PERIODS), key=lambda p: (-p.start, -p.end))
 
     # -- writing ------------------------------------------------------------------------------

@@ -207,6 +207,18 @@ def test_periods_offered(three: Services) -> None:
     assert three.models.periods()[:2] == [Period(2025, 2030), Period(2021, 2025)]
 
 
+def test_a_period_held_only_by_deleted_models_is_not_offered(services: Services) -> None:
+    unit = unit_id(services)
+    kept = services.models.create(sample_model(unit, period_start=2031, period_end=2035), by=STAFF)
+    gone = services.models.create(sample_model(unit, period_start=2036, period_end=2040), by=STAFF)
+    services.models.create(sample_model(unit, period_start=2031, period_end=2035), by=STAFF)
+    services.models.delete(gone, by=STAFF)
+    services.models.delete(kept, by=STAFF)  # another live model still holds 2031–2035
+    offered = services.models.periods()
+    assert Period(2031, 2035) in offered
+    assert Period(2036, 2040) not in offered
+
+
 def test_step_dated_before_the_latest_is_refused(services: Services) -> None:
     model_id = services.models.create(sample_model(unit_id(services)), by=STAFF, today=TODAY)
     early = EventData(Status.STOPPED, dt.date(2026, 1, 5))  # registered on 2026-03-02

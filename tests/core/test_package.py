@@ -805,3 +805,34 @@ def test_feedback_is_signed_and_the_commune_trusts_the_level_above_on_first_use(
                                  "14")  # fmt: skip
     assert code == 0, err + out
     assert _keys_of(commune)[0] == ("Tỉnh Sơn La (14)", _fingerprint(province), True)
+
+
+def test_unit_filter_lists_the_units_below_that_still_have_live_models(
+    commune: Site, commune_b: Site, province: Site, tmp_path: Path
+) -> None:
+    add_models(commune, 2)
+    gone = add_models(commune_b, 2)
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    commune.export(first)
+    commune_b.export(first)
+    assert province.cli("package", "import", str(first), "--yes")[0] == 0
+
+    def listed() -> list[str]:
+        services = province.open()
+        try:
+            return [unit.code for unit, _depth in services.packages.units_below_with_models()]
+        finally:
+            services.close()
+
+    assert set(listed()) == {"03820", "03808"}
+    services = commune_b.open()
+    try:
+        for model_id in gone:
+            services.models.delete(model_id, by="Cầm Văn Sơn")
+    finally:
+        services.close()
+    commune_b.export(second)
+    assert province.cli("package", "import", str(second), "--yes")[0] == 0
+    assert listed() == ["03820"]  # its tombstones alone do not keep Xã Mường La in the list

@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from danvan_desktop.db.engine import Database
-from danvan_desktop.db.migrate import head_revision, upgrade
+from danvan_desktop.db.migrate import HEAD_REVISION, head_revision, upgrade
 from danvan_desktop.db.schema import Base, is_search_table
 from danvan_desktop.paths import backup_dir, database_path
 from danvan_desktop.services import Services, UserError, open_services
@@ -112,3 +112,8 @@ def test_directory_loaded_once(services: Services) -> None:
     with services.db.session() as session:
         assert load_directory(session) == 0
         assert session.query(Unit).count() == 3355 + 10810
+
+
+def test_the_head_known_without_alembic_is_the_head_of_the_scripts() -> None:
+    # The start reads HEAD_REVISION instead of loading Alembic; a new script must update it.
+    assert head_revision() == HEAD_REVISION
