@@ -29,6 +29,7 @@ import stat
 import sys
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -411,7 +412,7 @@ def read_backup(path: Path) -> BackupInfo:
         raise _broken(path, "tệp không phải bản sao lưu (không đọc được dạng nén zip).") from None
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise _broken(path, "phần mô tả backup.json bị hỏng.") from None
-    except (OSError, zipfile.LargeZipFile, EOFError) as error:
+    except (OSError, zipfile.LargeZipFile, EOFError, zlib.error) as error:
         raise _broken(path, f"tệp bị hỏng ({error}).") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise _broken(path, "đây không phải bản sao lưu của phần mềm Dân vận khéo.")
@@ -485,7 +486,7 @@ def unpack(path: Path, folder: Path) -> Unpacked:
             info.unit_code,
         ):
             raise _broken(path, "nội dung không khớp với phần mô tả backup.json.")
-    except zipfile.BadZipFile as error:
+    except (zipfile.BadZipFile, zlib.error) as error:  # a damaged stream fails either way
         database.unlink(missing_ok=True)
         raise _broken(path, f"tệp bị hỏng ({error}).") from None
     except (sqlite3.DatabaseError, OSError, EOFError) as error:

@@ -636,7 +636,7 @@ def write_error_workbook(preview: ImportPreview, out: Path) -> Path:
     is wrong and how to fix it. Row-wide problems mark the first cell of the row."""
     try:
         wb = load_workbook(preview.path)
-    except (OSError, InvalidFileException, zipfile.BadZipFile) as error:
+    except _UNREADABLE as error:
         raise UserError(f"Không đọc lại được tệp {preview.path.name}: {error}.") from error
     ws = wb[preview.sheet]
     by_cell: dict[tuple[int, int], list[ImportIssue]] = {}
