@@ -10,6 +10,7 @@ it owns) are never changed by a file from below. The result does not depend on f
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import operator
@@ -396,12 +397,30 @@ def process(
         )
     else:  # from what the reader kept while verifying: the file is not parsed again
         items = ((summary, None) for summary in package.summaries)
-    for item in items:
-        batch.append(item)
-        if len(batch) >= _BLOCK:
-            flush()
-    flush()
+    with _large_cache(session) if write else contextlib.nullcontext():
+        for item in items:
+            batch.append(item)
+            if len(batch) >= _BLOCK:
+                flush()
+        flush()
     return outcome
+
+
+# SQLite's page cache while a file is written, in KiB (the default is 2 MiB): the models of a
+# file land at random places of the uuid, name and search-index b-trees, which a small cache
+# read again from the file for every block.
+_WRITE_CACHE_KIB = 65536
+
+
+@contextlib.contextmanager
+def _large_cache(session: Session) -> Iterator[None]:
+    connection = session.connection()
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{_WRITE_CACHE_KIB}")
+    try:
+        yield
+    finally:  # the connection goes back to the pool as it was
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
 
 
 def _data_text(obj: dict[str, Any]) -> str:
@@ -492,16 +511,17 @@ def _insert_new(
         _link_replacements(session, linked, [e for events in event_lists for e in events])
 
 
-# Rows per INSERT. Many rows to a statement: the search index (FTS5, filled by a trigger on
-# `model`) writes out its pending words at the end of every statement, so an INSERT per row
-# (executemany) cost several times the insert itself.
-_ROWS_PER_INSERT = 200
+# Rows per INSERT (at most; fewer where SQLite allows fewer parameters). Many rows to a
+# statement: the search index (FTS5, filled by a trigger on `model`) writes out its pending
+# words at the end of every statement, as a segment it merges later; an INSERT per row
+# (executemany) cost several times the insert itself, 200 rows to one still a third more.
+_ROWS_PER_INSERT = 1000
 
 
 def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert `rows` (dicts with the same keys) through the driver: _ROWS_PER_INSERT rows to
-    an INSERT, the rows left over ten, then one to an INSERT (three statement shapes, so that
-    few statements are prepared and kept). Each value goes through its column type's own
+    an INSERT, the rows left over 100, 10, then one to an INSERT (few statement shapes, so
+    that few statements are prepared and kept). Each value goes through its column type's own
     conversion, so what is stored is what SQLAlchemy would store; SQLAlchemy's bulk insert
     cost more per row than SQLite."""
     connection = session.connection()
@@ -528,7 +548,8 @@ def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
     per_statement = max(1, min(_ROWS_PER_INSERT, limit // len(names)))
     one_row = f"({', '.join('?' * len(names))})"
     done = 0
-    for size in sorted({per_statement, min(per_statement, 10), 1}, reverse=True):
+    sizes = sorted({per_statement, *(n for n in (100, 10, 1) if n < per_statement)}, reverse=True)
+    for size in sizes:
         statement = (
             f"INSERT INTO {table.name} ({', '.join(names)}) VALUES "
             + ", ".join([one_row] * size)
