@@ -415,7 +415,7 @@ _WRITE_CACHE_KIB = 65536
 @contextlib.contextmanager
 def _large_cache(session: Session) -> Iterator[None]:
     connection = session.connection()
-    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
     connection.exec_driver_sql(f"PRAGMA cache_size = -{_WRITE_CACHE_KIB}")
     try:
         yield
