@@ -7,7 +7,6 @@ heavy imports (SQLAlchemy alone is ~0.5 s) and the database, then the window.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import datetime as dt
 import importlib.resources
 import sys
@@ -23,7 +22,6 @@ from PySide6.QtCore import (
     QLibraryInfo,
     QLocale,
     QLockFile,
-    QObject,
     Qt,
     QTranslator,
 )
@@ -41,8 +39,6 @@ if TYPE_CHECKING:  # imported for real only after the splash is up
 
 DISPLAY_NAME = "Dân vận khéo"
 ERROR_LOG = "errors.log"
-# References to None given once at start where the binding loses them (see keep_none_alive).
-NONE_RESERVE = 1 << 40
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -115,27 +111,6 @@ def _splash() -> QLabel:
     splash.setPixmap(pixmap)
     splash.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     return splash
-
-
-def keep_none_alive() -> bool:
-    """Make up for PySide6 wheels that lose a reference to None on every call of a method
-    returning nothing (`setText`, `update`, `processEvents` …). On Python 3.12+ None is immortal
-    and nothing happens; on 3.11 (PySide6 6.12's stable-ABI wheel, measured) its count falls
-    by one per call, and once it reaches zero the interpreter aborts with “Fatal Python error:
-    none_dealloc: deallocating None” — at the latest when the app quits (module teardown drops
-    the rest), or mid-session after tens of thousands of calls. When a probe shows the loss,
-    None gets a count no session can use up, as Python 3.12 does. Returns whether it did."""
-    if sys.version_info >= (3, 12) or hasattr(sys, "gettotalrefcount"):
-        return False  # immortal None, or a debug build whose object header differs
-    probe = QObject()
-    before = sys.getrefcount(None)
-    for _ in range(8):
-        probe.setObjectName("")
-    if sys.getrefcount(None) >= before:
-        return False  # this binding counts right
-    # ob_refcnt is the first field of every object in a release build.
-    ctypes.c_ssize_t.from_address(id(None)).value += NONE_RESERVE
-    return True
 
 
 # ---------------------------------------------------------------------------------------------
@@ -272,7 +247,6 @@ def start(
     `argv` excludes the program name. Tests pass their own settings and prompter.
     """
     args = parse_args(argv)
-    keep_none_alive()
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(["danvan-desktop"])
     configure_application(app)
