@@ -23,7 +23,6 @@ from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -49,7 +48,7 @@ from danvan_desktop.services.errors import UserError
 
 from danvan_desktop.ui.context import UiContext
 from danvan_desktop.ui.labels import datetime_text
-from danvan_desktop.ui.widgets import OptionalDateEdit, plain_buttons
+from danvan_desktop.ui.widgets import ChoiceBox, OptionalDateEdit, plain_buttons
 
 BLOCK_SIZE = 200
 CACHE_ROWS = 4000
@@ -282,33 +281,6 @@ class AuditLogView(QWidget):
             self.openModel.emit(entry.model_uuid)
 
 
-class _Choices(QComboBox):
-    """(label, value) items; `value()` is typed."""
-
-    def __init__(self, tooltip: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setToolTip(tooltip)
-        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self._values: list[object] = []
-
-    def set_choices(self, choices: Sequence[tuple[str, object]]) -> None:
-        kept = self.value()
-        self.blockSignals(True)
-        self.clear()
-        self._values = [value for _, value in choices]
-        for label, _ in choices:
-            self.addItem(label)
-        self.setCurrentIndex(self._values.index(kept) if kept in self._values else 0)
-        self.blockSignals(False)
-
-    def value(self) -> object:
-        index = self.currentIndex()
-        return self._values[index] if 0 <= index < len(self._values) else None
-
-    def set_value(self, value: object) -> None:
-        self.setCurrentIndex(self._values.index(value))
-
-
 # The main window's selected model: (uuid, name), or None when nothing is selected.
 SelectedModel = Callable[[], tuple[str, str] | None]
 
@@ -373,8 +345,8 @@ class AuditWindow(QMainWindow):
         self.only_selected.toggled.connect(self._pin_selected)
         self.count_label = QLabel(parent)
 
-        self.actor_box = _Choices("Người thực hiện", parent)
-        self.action_box = _Choices("Loại thao tác", parent)
+        self.actor_box = ChoiceBox((), "Người thực hiện", parent)
+        self.action_box = ChoiceBox((), "Loại thao tác", parent)
         self.action_box.set_choices(
             [("Mọi thao tác", None), *((label, a) for a, label in ACTION_LABELS.items())]
         )

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
 
 from PySide6.QtCore import QByteArray, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -41,8 +39,7 @@ from danvan_desktop.services.models import ModelFilter, ModelRow
 from danvan_desktop.ui import office
 from danvan_desktop.ui.context import UiContext
 from danvan_desktop.ui.model_table import COLUMN_OF_KEY, ModelTableModel, ModelTableView
-
-T = TypeVar("T")
+from danvan_desktop.ui.widgets import ChoiceBox
 
 # Typing pauses this long before the list is searched, so each key press does not query.
 SEARCH_DELAY_MS = 200
@@ -58,37 +55,6 @@ UNIT_CHOICES: tuple[tuple[str, str], ...] = (
 )
 ERROR_TITLE = "Không thực hiện được"
 NAMES_IN_QUESTION = 5  # models named in the delete question; the rest are counted
-
-
-class _ChoiceBox(QComboBox):
-    """A combo box of (label, value) pairs; `value()` is typed, not a QVariant."""
-
-    def __init__(
-        self, choices: Sequence[tuple[str, T]], tooltip: str, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self._values: list[object] = []
-        self.setToolTip(tooltip)
-        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.set_choices(choices)
-
-    def set_choices(self, choices: Sequence[tuple[str, object]]) -> None:
-        """Replace the items, keeping the chosen value when it is still offered."""
-        kept = self.value() if self._values else None
-        self.blockSignals(True)
-        self.clear()
-        self._values = [value for _, value in choices]
-        for label, _ in choices:
-            self.addItem(label)
-        self.setCurrentIndex(self._values.index(kept) if kept in self._values else 0)
-        self.blockSignals(False)
-
-    def value(self) -> object:
-        index = self.currentIndex()
-        return self._values[index] if 0 <= index < len(self._values) else None
-
-    def set_value(self, value: object) -> None:
-        self.setCurrentIndex(self._values.index(value))
 
 
 class MainWindow(QMainWindow):
@@ -157,29 +123,29 @@ class MainWindow(QMainWindow):
         # Enter searches at once instead of waiting for the pause.
         self.search_box.returnPressed.connect(self.apply_filter)
 
-        self.period_box = _ChoiceBox(self._period_choices(), "Giai đoạn đăng ký", self)
-        self.field_box = _ChoiceBox(
+        self.period_box = ChoiceBox(self._period_choices(), "Giai đoạn đăng ký", self)
+        self.field_box = ChoiceBox(
             [("Tất cả lĩnh vực", None), *((label, f) for f, label in FIELD_LABELS.items())],
             "Lĩnh vực",
             self,
         )
-        self.subject_box = _ChoiceBox(
+        self.subject_box = ChoiceBox(
             [("Tập thể và cá nhân", None), *((lbl, s) for s, lbl in SUBJECT_LABELS.items())],
             "Tập thể hay cá nhân",
             self,
         )
-        self.status_box = _ChoiceBox(
+        self.status_box = ChoiceBox(
             [("Mọi trạng thái", None), *((lbl, s) for s, lbl in STATUS_LABELS.items())],
             "Trạng thái",
             self,
         )
-        self.new_box = _ChoiceBox(
+        self.new_box = ChoiceBox(
             [("Mới và duy trì", None), (NEW_LABELS[True], True), (NEW_LABELS[False], False)],
             "Mô hình mới hay duy trì",
             self,
         )
-        self.unit_box = _ChoiceBox(self._unit_choices(), "Đơn vị đăng ký", self)
-        self.filter_boxes: tuple[_ChoiceBox, ...] = (
+        self.unit_box = ChoiceBox(self._unit_choices(), "Đơn vị đăng ký", self)
+        self.filter_boxes: tuple[ChoiceBox, ...] = (
             self.period_box,
             self.field_box,
             self.subject_box,

@@ -10,6 +10,7 @@ from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDateEdit,
     QDialog,
     QHBoxLayout,
@@ -154,3 +155,34 @@ def confirm_close(prompter: Prompter, dialog: QDialog, title: str, text: str) ->
         dialog.accept()
         return False
     return answer is Choice.DISCARD
+
+
+class ChoiceBox(QComboBox):
+    """A combo box of (label, value) pairs; `value()` is typed, not a QVariant."""
+
+    def __init__(
+        self, choices: Sequence[tuple[str, object]], tooltip: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._values: list[object] = []
+        self.setToolTip(tooltip)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.set_choices(choices)
+
+    def set_choices(self, choices: Sequence[tuple[str, object]]) -> None:
+        """Replace the items, keeping the chosen value when it is still offered."""
+        kept = self.value() if self._values else None
+        self.blockSignals(True)
+        self.clear()
+        self._values = [value for _, value in choices]
+        for label, _ in choices:
+            self.addItem(label)
+        self.setCurrentIndex(self._values.index(kept) if kept in self._values else 0)
+        self.blockSignals(False)
+
+    def value(self) -> object:
+        index = self.currentIndex()
+        return self._values[index] if 0 <= index < len(self._values) else None
+
+    def set_value(self, value: object) -> None:
+        self.setCurrentIndex(self._values.index(value))
