@@ -313,6 +313,22 @@ def _date_before(latest: ModelEvent) -> EventError:
     )
 
 
+def values_of_live_models(
+    session: Session, *columns: InstrumentedAttribute[Any]
+) -> set[tuple[Any, ...]]:
+    """The values of `columns` that some model not deleted holds: counts by value (from the
+    columns' index alone) minus those of the deleted models (few). Reading every model row for
+    a handful of values took most of a second at start on a national database, and a
+    correlated look-up is planned badly without statistics."""
+    counts = select(*columns, func.count()).group_by(*columns)
+    total = {tuple(row[:-1]): row[-1] for row in session.execute(counts)}
+    gone = {
+        tuple(row[:-1]): row[-1]
+        for row in session.execute(counts.where(Model.deleted.is_(True)))
+    }
+    return {values for values, n in total.items() if n > gone.get(values, 0)}
+
+
 class ModelService:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -520,14 +536,8 @@ class ModelService:
     def periods(self) -> list[Period]:
         """Periods in use, newest first, with the usual ones always offered."""
         with self._db.session() as session:
-            # Pairs in use = all pairs (from the period index alone) minus those held only by
-            # deleted models (few). Reading 100,000 rows for a handful of pairs took a third of
-            # a second at start; a correlated look-up is planned badly without statistics.
-            pair = (Model.period_start, Model.period_end)
-            counts = select(*pair, func.count()).group_by(*pair)
-            total = {(a, b): n for a, b, n in session.execute(counts)}
-            gone = {(a, b): n for a, b, n in session.execute(counts.where(Model.deleted.is_(True)))}
-            used = {Period(*key) for key, n in total.items() if n > gone.get(key, 0)}
+            pairs = values_of_live_models(session, Model.period_start, Model.period_end)
+        used = {Period(start, end) for start, end in pairs}
         return sorted(used | set(DEFAULT_PERIODS), key=lambda p: (-p.start, -p.end))
 
     # -- writing ------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from danvan_desktop.services import audit
 from danvan_desktop.services.audit import AuditAction, record
 from danvan_desktop.services.errors import UserError
 from danvan_desktop.services.installation import InstallationService
+from danvan_desktop.services.models import values_of_live_models
 from danvan_desktop.services.units import UnitInfo, UnitService, to_info, unit_info_query
 from danvan_desktop.sync import format as fmt
 from danvan_desktop.sync.apply import COUNT_KEYS, check_units, process
@@ -268,20 +269,7 @@ class PackageService:
         order: (unit, depth) with depth 1 for the units directly below."""
         this = self._installation.get().unit.id
         with self._db.session() as session:
-            # Units with live models = model counts by unit (from the unit index alone) minus
-            # the deleted ones (few): reading every model row took most of a second at start on
-            # a national database, and a correlated look-up is planned badly without statistics.
-            total = dict(
-                session.execute(select(Model.unit_id, func.count()).group_by(Model.unit_id)).all()
-            )
-            gone = dict(
-                session.execute(
-                    select(Model.unit_id, func.count())
-                    .where(Model.deleted.is_(True))
-                    .group_by(Model.unit_id)
-                ).all()
-            )
-            used = {unit_id for unit_id, n in total.items() if n > gone.get(unit_id, 0)}
+            used = {unit_id for (unit_id,) in values_of_live_models(session, Model.unit_id)}
             parents: dict[int, int | None] = {
                 row.id: row.parent_id for row in session.execute(select(Unit.id, Unit.parent_id))
             }
