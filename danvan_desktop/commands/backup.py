@@ -8,13 +8,17 @@ are what one runs when the database cannot be opened.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from danvan_desktop.db import backup as core
 from danvan_desktop.paths import backup_dir, database_path
 from danvan_desktop.services.errors import UserError
+
+if TYPE_CHECKING:
+    from danvan_desktop.services.backups import RestorePreview
 
 YES = {"c", "có", "co", "y", "yes"}
 
@@ -167,7 +171,7 @@ def _restore(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
                 if answer not in YES:
                     out.write("Đã hủy, dữ liệu không thay đổi.\n")
                     return 1
-            actor = _actor(db_path)
+            actor = _actor(preview)
             result = restore(
                 db_path, preview.info.path, actor=actor, allow_other_unit=args.allow_other_unit
             )
@@ -182,24 +186,11 @@ def _restore(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     return 0
 
 
-def _actor(db_path: Path) -> str:
-    """Who restores: the staff member of the current data when it can be read."""
-    import getpass
-    import sqlite3
-
-    try:
-        if not core.check_database(db_path):
-            connection = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
-            try:
-                row = connection.execute(
-                    "SELECT value FROM setting WHERE key = 'installation.staff_name'"
-                ).fetchone()
-            finally:
-                connection.close()
-            if row and row[0]:
-                return str(row[0])
-    except sqlite3.DatabaseError:
-        pass
+def _actor(preview: RestorePreview) -> str:
+    """Who restores: the staff member of the current data when it could be read (the preview
+    has just read it), else the login name."""
+    if preview.current is not None and preview.current.staff_name:
+        return preview.current.staff_name
     return getpass.getuser()
 
 

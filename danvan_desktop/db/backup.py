@@ -96,6 +96,7 @@ class DatabaseFacts:
     unit_name: str | None
     unit_directory: str | None
     models: int
+    staff_name: str | None = None  # the staff member set up in it
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:
@@ -124,12 +125,18 @@ def database_facts(path: Path) -> DatabaseFacts:
             ).fetchone()
             if row:
                 code, name, directory = row
+        staff = None
+        if "setting" in tables:
+            row = connection.execute(
+                "SELECT value FROM setting WHERE key = 'installation.staff_name'"
+            ).fetchone()
+            staff = row[0] if row and row[0] else None
         models = 0
         if "model" in tables:
             (models,) = connection.execute(
                 "SELECT count(*) FROM model WHERE NOT deleted"
             ).fetchone()
-        return DatabaseFacts(revision, code, name, directory, int(models))
+        return DatabaseFacts(revision, code, name, directory, int(models), staff)
     finally:
         connection.close()
 

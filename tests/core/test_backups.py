@@ -452,6 +452,29 @@ def test_cli_restore_asks_and_a_no_changes_nothing(services: Services, tmp_path:
     assert db_count(Path(db)) == 3
 
 
+def test_cli_restore_is_recorded_under_the_staff_member_of_the_current_data(
+    services: Services, tmp_path: Path
+) -> None:
+    archive = services.backups.save_to(tmp_path / "a.dvbak").path  # set up by Nguyễn Thị Hoa
+    setup = services.installation.get()
+    services.installation.save(
+        unit_id=setup.unit.id,
+        reports_to_id=setup.reports_to.id if setup.reports_to else None,
+        staff_name="Lò Văn Pọm",
+    )
+    db_path = services.db_path
+    services.close()
+    code, _, err = run("backup", "restore", str(archive), "--yes", "--db", str(db_path))
+    assert code == 0, err
+    restored = open_services(db_path)
+    try:
+        with restored.db.session() as session:
+            entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "restore")).one()
+            assert entry.actor == "Lò Văn Pọm"  # who restored, not who set up the backup
+    finally:
+        restored.close()
+
+
 def test_cli_restore_refused_while_the_app_holds_the_database(
     services: Services, tmp_path: Path
 ) -> None:
