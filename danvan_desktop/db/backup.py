@@ -548,13 +548,8 @@ def _fsync(path: Path) -> None:
 
 
 def _fsync_dir(folder: Path) -> None:
-    if sys.platform == "win32":  # directories cannot be opened for fsync there
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    if sys.platform != "win32":  # directories cannot be opened for fsync there
+        _fsync(folder)
 
 
 # ---------------------------------------------------------------------------------------------
