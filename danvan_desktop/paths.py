@@ -7,6 +7,7 @@ which is part of the core, finds the same database as the window.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from collections.abc import Mapping
@@ -49,3 +50,11 @@ def signing_key_path(db_path: Path) -> Path:
     """The installation's private Ed25519 key sits beside its database (owner-only
     permissions), so backups and a moved database keep the same identity."""
     return db_path.with_name(db_path.name + ".key")
+
+
+def document_name(title: str, unit_name: str, suffix: str, today: dt.date | None = None) -> str:
+    """“Danh sách mô hình - Xã Ngọc Chiến - 25-11-2026.xlsx”: Vietnamese, as a person names a
+    file; characters Windows forbids in names become “-”."""
+    stamp = (today or dt.date.today()).strftime("%d-%m-%Y")
+    name = f"{title} - {unit_name} - {stamp}{suffix}"
+    return "".join("-" if ch in '\\/:*?"<>|' else ch for ch in name)

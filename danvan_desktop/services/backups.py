@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from danvan_desktop.db import backup as core
 from danvan_desktop.db.backup import BackupError, BackupInfo, DatabaseFacts
 from danvan_desktop.db.engine import Database
-from danvan_desktop.paths import backup_dir
+from danvan_desktop.paths import backup_dir, document_name
 from danvan_desktop.services import audit
 from danvan_desktop.services.errors import UserError
 
@@ -342,6 +342,4 @@ class BackupService:
 
     def suggested_name(self, unit_name: str, today: dt.date | None = None) -> str:
         """“Sao lưu - Xã Ngọc Chiến - 25-11-2026.dvbak”."""
-        stamp = (today or dt.date.today()).strftime("%d-%m-%Y")
-        name = f"Sao lưu - {unit_name} - {stamp}{core.BACKUP_SUFFIX}"
-        return "".join("-" if ch in '\\/:*?"<>|' else ch for ch in name)
+        return document_name("Sao lưu", unit_name, core.BACKUP_SUFFIX, today)

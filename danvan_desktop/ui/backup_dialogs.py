@@ -65,39 +65,22 @@ def _when(moment: dt.datetime) -> str:
 # Sao lưu…
 
 
-def save_backup(context: UiContext, parent: QWidget | None) -> Operation[object] | None:
+def save_backup(context: UiContext, parent: QWidget | None) -> Operation[str] | None:
     """Ask where, then write one backup there (a USB stick); tells what was saved."""
-    from danvan_desktop.ui.office import documents_dir
+    from danvan_desktop.ui.office import save_file
 
-    services = context.services
-    unit = "Dân vận khéo"
-    if services.installation.is_set_up():
-        unit = services.installation.get().unit.name
-    suggested = documents_dir() / services.backups.suggested_name(unit)
-    path = context.prompter.save_path(parent, SAVE_TITLE, suggested, BACKUP_FILTER)
-    if path is None:
-        return None
-    if path.suffix.lower() != core.BACKUP_SUFFIX:
-        path = path.with_name(path.name + core.BACKUP_SUFFIX)
-
-    def done(info: object) -> None:
-        assert isinstance(info, core.BackupInfo)
-        context.prompter.info(
-            parent,
-            SAVE_TITLE,
+    def write(path: Path) -> str:
+        info = context.services.backups.save_to(path)
+        return (
             f"Đã sao lưu {info.models} mô hình của {info.unit_label} vào tệp:\n{info.path}\n\n"
             "Hãy cất tệp này ở nơi an toàn (USB, máy khác). Khi cần, dùng Tệp → Khôi phục… "
-            "để đưa dữ liệu trở lại.",
+            "để đưa dữ liệu trở lại."
         )
 
-    return run_operation(
-        context,
-        parent,
-        lambda _progress: services.backups.save_to(path),
-        done,
-        title=SAVE_TITLE,
-        text="Đang sao lưu dữ liệu…",
-    )
+    return save_file(
+        context, parent, title=SAVE_TITLE, file_title="Sao lưu", file_filter=BACKUP_FILTER,
+        suffix=core.BACKUP_SUFFIX, write=write, busy_text="Đang sao lưu dữ liệu…",
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------

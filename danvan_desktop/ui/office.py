@@ -9,7 +9,6 @@ share these.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +17,7 @@ from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QWidget
 
+from danvan_desktop.paths import document_name
 from danvan_desktop.services.errors import UserError
 from danvan_desktop.services.models import ModelFilter
 from danvan_desktop.services.reports import ReportFilter, Statistics
@@ -44,11 +44,9 @@ def documents_dir() -> Path:
 
 
 def suggested_file(context: UiContext, title: str, suffix: str) -> Path:
-    """“Danh sách mô hình - Xã Ngọc Chiến - 25-11-2026.xlsx”: Vietnamese, as a person names it."""
+    """“Danh sách mô hình - Xã Ngọc Chiến - 25-11-2026.xlsx” in the documents folder."""
     unit = context.services.installation.get().unit.name
-    stamp = dt.date.today().strftime("%d-%m-%Y")
-    name = f"{title} - {unit} - {stamp}{suffix}"
-    return documents_dir() / "".join("-" if ch in '\\/:*?"<>|' else ch for ch in name)
+    return documents_dir() / document_name(title, unit, suffix)
 
 
 def _run_here(
@@ -77,19 +75,19 @@ def _run_in_background(
     return run_operation(context, parent, lambda _progress: work(), tell, title=title, text=text)
 
 
-def _save_file(
+def save_file(
     context: UiContext,
     parent: QWidget | None,
     *,
     title: str,
     file_title: str,
     file_filter: str,
+    suffix: str,
     busy_text: str,
     write: Callable[[Path], str],
 ) -> Operation[str] | None:
-    """Ask where (suggesting “<file_title> - <unit> - <date>”), then run `write(path)` on the
-    worker; what it returns is told to the user. None when the user cancels."""
-    suffix = ".xlsx" if file_filter == EXCEL_FILTER else ".pdf"
+    """Ask where (suggesting “<file_title> - <unit> - <date><suffix>”), then run `write(path)`
+    on the worker; what it returns is told to the user. None when the user cancels."""
     suggested = suggested_file(context, file_title, suffix)
     path = context.prompter.save_path(parent, title, suggested, file_filter)
     if path is None:
@@ -110,9 +108,10 @@ def save_excel_template(context: UiContext, parent: QWidget | None) -> Operation
         write_template(context.services, path)
         return f"Đã lưu mẫu nhập tại:\n{path}\n\nĐiền mỗi mô hình một dòng ở trang “Mô hình”."
 
-    return _save_file(
+    return save_file(
         context, parent, title="Tải mẫu nhập Excel", file_title="Mẫu nhập mô hình",
-        file_filter=EXCEL_FILTER, busy_text="Đang ghi mẫu nhập…", write=write,
+        file_filter=EXCEL_FILTER, suffix=".xlsx", write=write,
+        busy_text="Đang ghi mẫu nhập…",
     )  # fmt: skip
 
 
@@ -125,9 +124,10 @@ def export_list_excel(
         count = export_list_xlsx(context.services, flt, path)
         return f"Đã xuất {count} mô hình ra tệp:\n{path}"
 
-    return _save_file(
+    return save_file(
         context, parent, title="Xuất danh sách ra Excel", file_title="Danh sách mô hình",
-        file_filter=EXCEL_FILTER, busy_text="Đang xuất danh sách ra Excel…", write=write,
+        file_filter=EXCEL_FILTER, suffix=".xlsx", write=write,
+        busy_text="Đang xuất danh sách ra Excel…",
     )  # fmt: skip
 
 
@@ -140,9 +140,10 @@ def export_report_excel(
         export_report_xlsx(context.services, flt, path)
         return f"Đã xuất biểu thống kê ra tệp:\n{path}"
 
-    return _save_file(
+    return save_file(
         context, parent, title="Xuất biểu thống kê ra Excel", file_title="Biểu thống kê",
-        file_filter=EXCEL_FILTER, busy_text="Đang xuất biểu thống kê ra Excel…", write=write,
+        file_filter=EXCEL_FILTER, suffix=".xlsx", write=write,
+        busy_text="Đang xuất biểu thống kê ra Excel…",
     )  # fmt: skip
 
 
@@ -207,9 +208,10 @@ def export_forms_pdf(
         pages = write_pdf(context.services, ids, path)
         return f"Đã lưu {pages} trang ra tệp:\n{path}"
 
-    return _save_file(
+    return save_file(
         context, parent, title="Xuất phiếu đăng ký ra PDF", file_title="Phiếu đăng ký",
-        file_filter=PDF_FILTER, busy_text="Đang xuất phiếu đăng ký ra PDF…", write=write,
+        file_filter=PDF_FILTER, suffix=".pdf", write=write,
+        busy_text="Đang xuất phiếu đăng ký ra PDF…",
     )  # fmt: skip
 
 
